@@ -1,0 +1,39 @@
+# One task runner (STYLE.md #14). `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8550
+
+.PHONY: run test test-fast lint bench docs system-deps clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/assistenzzeit app --port $(PORT)
+
+# Installs what the tests need from Debian (Chromium, poppler, PostgreSQL) when missing.
+system-deps:
+	bash scripts/system-deps.sh
+
+test: $(VENV)/.installed system-deps
+	bash scripts/test.sh
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not browser and not postgres" -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy
+
+bench: $(VENV)/.installed
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+docs: $(VENV)/.installed
+	$(PY) -m app.cli settings --markdown > docs/settings.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache build/flet-out

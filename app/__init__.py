@@ -1,0 +1,3 @@
+"""Assistenzzeit: offline-first shifts and timesheets for the Arbeitgebermodell."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""ICS feeds (webcal) and the import of the employer's own appointments."""

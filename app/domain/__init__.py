@@ -1,0 +1,1 @@
+"""Pure logic: the data model, legal rules, pay classification and checks. No I/O here."""

@@ -1,0 +1,112 @@
+"""Ops: everything a person does, as data.
+
+An op is ``{op_id, name, entity, entity_id, fields, base, hlc, author, device}``:
+
+* ``name`` is a stable op name (``"shift.planned"``, ``"entry.clocked_in"``), never an import
+  path, so it survives refactoring (STYLE.md #7). It says *why*; ``fields`` says *what*.
+* ``fields`` holds only what changed; folding sets those fields and nothing else.
+* ``base`` is the HLC of the entity version the author saw (0 for a new entity). An op that did
+  not see a concurrent edit by someone else is detected as a conflict when folding.
+
+``SCOPE_OF`` says in which scope (DESIGN.md, "Data") the fields of an entity travel, so the
+relay and members without the key see nothing they should not. ``VERSION`` and ``upgrade``
+are where a future change of an op's shape is handled.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+VERSION = 1
+
+# Stable op names. Adding one is fine; renaming one is not.
+OP_NAMES = frozenset(
+    {
+        "team.created", "team.updated",
+        "member.added", "member.updated", "member.removed",
+        "device.added", "device.revoked",
+        "contract.set",
+        "funder.set", "budget.set",
+        "shift.planned", "shift.updated", "shift.cancelled", "shift.claimed",
+        "entry.clocked_in", "entry.clocked_out", "entry.break_started", "entry.break_ended",
+        "entry.added", "entry.corrected", "entry.deleted",
+        "absence.recorded", "absence.deleted",
+        "timesheet.submitted", "timesheet.approved", "timesheet.rejected",
+        "timesheet.reopened", "timesheet.exported",
+        "handover.written",
+        "appointment.imported", "appointment.deleted",
+        "availability.set", "request.made", "request.decided",
+        "conflict.resolved",
+    }
+)
+
+# Which fields of an entity go into which scope. Fields not listed go to the entity's default.
+MEMBERSHIP_FIELDS = {
+    "member": {"role", "active", "deleted"},
+    "device": {"member_id", "sign_pub", "dh_pub", "revoked", "deleted", "label"},
+}
+EMPLOYER_ENTITIES = {"funder", "budget", "appointment"}
+EMPLOYER_FIELDS = {"member": {"staff_number", "preferences"}}
+MEMBER_ENTITIES = {"entry", "absence", "contract", "timesheet"}
+# Assistants may write these team-scope entities for themselves.
+OWNED_BY = {"entry": "member_id", "absence": "member_id", "timesheet": "member_id",
+            "availability": "member_id", "request": "member_id", "handover": "author_id"}
+
+
+def scope_of(entity: str, field_name: str, owner: str | None) -> str:
+    """The scope a field travels in; ``owner`` is the member a member-scoped row belongs to."""
+    if field_name in MEMBERSHIP_FIELDS.get(entity, ()):
+        return "membership"
+    if entity in EMPLOYER_ENTITIES or field_name in EMPLOYER_FIELDS.get(entity, ()):
+        return "employer"
+    if entity in MEMBER_ENTITIES:
+        if not owner:
+            raise ValueError(f"{entity} needs a member to belong to")
+        return f"member:{owner}"
+    return "team"
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    op_id: str
+    name: str
+    entity: str
+    entity_id: str
+    fields: dict[str, Any]
+    base: int
+    hlc: int
+    author: str
+    device: str
+    v: int = VERSION
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown keys, kept for newer apps
+
+    def to_wire(self) -> list[Any]:
+        """Compact positional form: keeps ~150k-op histories small on disk and wire."""
+        return [self.v, self.op_id, self.name, self.entity, self.entity_id, self.fields,
+                self.base, self.hlc, self.author, self.device]
+
+    @classmethod
+    def from_wire(cls, raw: list[Any]) -> Op:
+        v = raw[0]
+        if v != VERSION:
+            raw = upgrade(raw)
+        return cls(raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9])
+
+
+def upgrade(raw: list[Any]) -> list[Any]:
+    """Bring an op of an older shape to the current one (none exist yet)."""
+    if raw[0] > VERSION:
+        # A newer app wrote it: keep the fields we know, ignore the rest.
+        return [VERSION, *raw[1:10]]
+    raise ValueError(f"unknown op version {raw[0]}")
+
+
+def encode_ops(ops: list[Op]) -> bytes:
+    return json.dumps([op.to_wire() for op in ops], separators=(",", ":"),
+                      ensure_ascii=False).encode()
+
+
+def decode_ops(data: bytes) -> list[Op]:
+    return [Op.from_wire(raw) for raw in json.loads(data)]

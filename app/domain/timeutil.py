@@ -1,0 +1,59 @@
+"""Wall-clock strings and the durations between them.
+
+Times in the model are wall-clock strings in the team's zone ("2026-03-08T22:00"); a
+duration is always taken between the UTC instants they name, so the night the clocks go
+forward has 7 hours from 22:00 to 06:00, not 8 (DESIGN.md, "Pay and law").
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.errors import InputError
+
+WALL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def parse_wall(text: str, field: str) -> datetime:
+    """'2026-03-08T22:00' (or with seconds, or with a space) → naive datetime, to the minute."""
+    try:
+        value = datetime.fromisoformat(str(text).strip().replace(" ", "T"))
+    except ValueError as err:
+        raise InputError(f"'{text}' ist keine Uhrzeit der Form JJJJ-MM-TTTHH:MM", field) from err
+    if value.tzinfo is not None:
+        raise InputError(f"'{text}' soll eine Ortszeit ohne Zeitzone sein", field)
+    return value.replace(second=0, microsecond=0)
+
+
+def wall(value: datetime) -> str:
+    return value.strftime(WALL_FORMAT)
+
+
+def to_utc(value: datetime, tz: ZoneInfo) -> datetime:
+    return value.replace(tzinfo=tz).astimezone(UTC)
+
+
+def minutes_between(start: datetime, end: datetime, tz: ZoneInfo) -> int:
+    return int((to_utc(end, tz) - to_utc(start, tz)) // timedelta(minutes=1))
+
+
+def now_wall(now_utc: datetime, tz: ZoneInfo) -> str:
+    return wall(now_utc.astimezone(tz).replace(tzinfo=None))
+
+
+def require_order(start: datetime, end: datetime, field: str = "end") -> None:
+    if end <= start:
+        raise InputError("Das Ende liegt nicht nach dem Beginn. / The end is not after the start.",
+                         field)
+
+
+def worked_minutes(start: str, end: str, breaks: list[dict[str, str | None]], tz: ZoneInfo) -> int:
+    """Minutes of an entry without its finished breaks."""
+    s, e = parse_wall(start, "start"), parse_wall(end, "end")
+    total = minutes_between(s, e, tz)
+    for b in breaks:
+        if b.get("start") and b.get("end"):
+            total -= minutes_between(parse_wall(str(b["start"]), "break.start"),
+                                     parse_wall(str(b["end"]), "break.end"), tz)
+    return max(total, 0)

@@ -1,0 +1,170 @@
+"""Shared vocabulary of the pay engine: shifts, breaks, contract terms and warnings.
+
+Kept apart from ``pay`` and ``checks`` so both can use it without importing each other.
+Times are naive wall-clock datetimes in the team's zone; ``to_minute`` turns them into whole
+UTC minutes since the epoch, so durations are right across DST (a Berlin night from
+28 to 29 March 2026, 22:00–06:00, is 7 h; from 24 to 25 October 2026 it is 9 h).
+Seconds are dropped: time sheets are kept to the minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from app.errors import InputError
+
+KINDS = ("work", "standby", "on_call")
+EMPLOYMENTS = ("minijob", "midijob", "part_time", "full_time")
+# The 16 Länder as ISO 3166-2:DE suffixes; the `holidays` package also knows "Augsburg",
+# which is a city, not a Land, so we do not accept it as one.
+LAENDER = ("BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN",
+           "ST", "TH")
+
+
+@dataclass(frozen=True)
+class Break:
+    """A rest break (Ruhepause, §4 ArbZG) inside a shift, in local wall time."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class WorkShift:
+    """One duty of one assistant.
+
+    ``kind`` is ``work``; ``standby`` (Bereitschaftsdienst: on site, ready to act, working
+    time under the ArbZG); or ``on_call`` (Rufbereitschaft: reachable elsewhere, rest time).
+    """
+
+    start: datetime
+    end: datetime
+    kind: str = "work"
+    breaks: tuple[Break, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """The pay-relevant part of an employment contract.
+
+    ``standby_wage`` defaults to ``hourly_wage``. ``surcharges`` overrides the §3b default
+    rate of single classes (e.g. ``{"sunday50": Decimal("0.30")}``); classes left out keep
+    the default. ``live_in`` marks a household community (§18 (1) Nr. 3 ArbZG), for which the
+    ArbZG does not apply. ``days_per_week`` feeds the vacation entitlement.
+    """
+
+    hourly_wage: Decimal
+    employment: str = "part_time"
+    standby_wage: Decimal | None = None
+    surcharges: Mapping[str, Decimal] | None = None
+    live_in: bool = False
+    days_per_week: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RuleWarning:
+    """A finding of a check: it warns, it never blocks.
+
+    ``code`` is stable (``ARBZG_BREAK``); messages are short plain sentences; ``day`` is the
+    local day it concerns; ``shift`` the index of the shift in the list that was checked.
+    """
+
+    code: str
+    message_de: str
+    message_en: str
+    day: date | None = None
+    shift: int | None = field(default=None, compare=False)
+
+
+@lru_cache(maxsize=32)
+def zone(tz: str) -> ZoneInfo:
+    """The ``ZoneInfo`` for an IANA name; an unknown name is an ``InputError`` on ``tz``."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise InputError(f"tz '{tz}' is not a known time zone", field="tz") from err
+
+
+def check_state(state: str) -> str:
+    """Return ``state`` if it is one of the 16 Länder, else raise ``InputError``."""
+    if state not in LAENDER:
+        raise InputError(f"state '{state}' is not a German Land (use e.g. NW, BE, BY)",
+                         field="state")
+    return state
+
+
+def to_minute(local: datetime, tz: ZoneInfo) -> int:
+    """Whole UTC minutes since the epoch for a naive wall-clock time.
+
+    An ambiguous time (the repeated hour in October) is read as its first occurrence
+    (``fold=0``); a time that does not exist (the skipped hour in March) is read with the
+    offset before the change, as ``zoneinfo`` does.
+    """
+    return int(local.replace(second=0, microsecond=0, tzinfo=tz).timestamp()) // 60
+
+
+def validate_shift(shift: WorkShift, tz: ZoneInfo, where: str = "") -> tuple[int, int]:
+    """Check one shift and return its (start, end) in UTC minutes.
+
+    ``where`` prefixes field names in messages (``"shifts[0]."``), so a file reader can
+    point at the exact place: "shifts[0].end is before shifts[0].start".
+    """
+    for name in ("start", "end"):
+        value = getattr(shift, name)
+        if not isinstance(value, datetime) or value.tzinfo is not None:
+            raise InputError(f"{where}{name} must be a local time without offset",
+                             field=f"{where}{name}")
+    if shift.kind not in KINDS:
+        raise InputError(f"{where}kind must be one of {', '.join(KINDS)}", field=f"{where}kind")
+    start, end = to_minute(shift.start, tz), to_minute(shift.end, tz)
+    if end < start:
+        raise InputError(f"{where}end is before {where}start", field=f"{where}end")
+    last_end = start
+    for i, brk in enumerate(sorted(shift.breaks, key=lambda b: b.start)):
+        b = f"{where}breaks[{i}]"
+        b_start, b_end = to_minute(brk.start, tz), to_minute(brk.end, tz)
+        if b_end < b_start:
+            raise InputError(f"{b}.end is before {b}.start", field=f"{b}.end")
+        if b_start < start or b_end > end:
+            raise InputError(f"{b} is outside its shift", field=b)
+        if b_start < last_end and i > 0:
+            raise InputError(f"{b} overlaps the break before it", field=b)
+        last_end = b_end
+    return start, end
+
+
+def worked_intervals(shift: WorkShift, tz: ZoneInfo) -> list[tuple[int, int]]:
+    """The shift minus its breaks, as sorted UTC-minute intervals ``[a, b)``."""
+    start, end = validate_shift(shift, tz)
+    out: list[tuple[int, int]] = []
+    cursor = start
+    for brk in sorted(shift.breaks, key=lambda b: b.start):
+        b_start, b_end = to_minute(brk.start, tz), to_minute(brk.end, tz)
+        if b_start > cursor:
+            out.append((cursor, b_start))
+        cursor = max(cursor, b_end)
+    if end > cursor:
+        out.append((cursor, end))
+    return out
+
+
+def validate_all(shifts: Sequence[WorkShift], tz: ZoneInfo, name: str = "shifts") -> None:
+    """Validate a list of shifts, naming the bad one by its index."""
+    for i, shift in enumerate(shifts):
+        validate_shift(shift, tz, where=f"{name}[{i}].")
+
+
+@lru_cache(maxsize=8192)
+def local_midnight(tz: ZoneInfo, day: date) -> int:
+    """UTC minute at which the local ``day`` begins (00:00 wall time)."""
+    return to_minute(datetime(day.year, day.month, day.day), tz)
+
+
+def local_date(minute: int, tz: ZoneInfo) -> date:
+    """The local calendar day that contains the UTC ``minute``."""
+    return datetime.fromtimestamp(minute * 60, tz).date()

@@ -1,0 +1,1 @@
+"""Payroll and funder exports, and the verification of signed timesheets."""

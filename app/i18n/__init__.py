@@ -1,0 +1,1 @@
+"""UI text in German (de), Leichte Sprache (de-LS) and English (en)."""

@@ -1,0 +1,1 @@
+"""The encrypted local database: keys, envelopes, snapshot, projection, and the store API."""

@@ -1,0 +1,302 @@
+"""The local encrypted store: the one object that turns changes into durable envelopes.
+
+    store = Store.create(path, passphrase)      # a new device with its keys
+    store = Store.open(path); store.unlock(pw)  # later
+    store.commit([Change("shift.planned", "shift", sid, {...})])
+    store.lock()                                # writes the snapshot, forgets the keys
+
+``commit`` checks each op against the projection (role, locked month) first, so a refused
+change writes nothing; then it writes one envelope per scope in one transaction; then folds.
+Everything above (services, CLI, views) goes through ``commit`` and the projection's reads.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.domain.hlc import Hlc
+from app.domain.ops import Op, scope_of
+from app.errors import IntegrityError, PermissionDenied, StoreLocked
+from app.store import disk, keys
+from app.store.crypto import open_sealed, seal
+from app.store.envelope import (
+    GENESIS_HASH,
+    Envelope,
+    open_envelope,
+    seal_envelope,
+    verify_envelope,
+)
+from app.store.projection import Projection
+
+SNAPSHOT_EVERY = 5000  # ops folded since the last snapshot before a new one is written
+DEFAULT_KDF_N = 2**16
+
+
+def uuid7() -> str:
+    """A time-ordered UUID (RFC 9562 version 7): ids sort by creation, which keeps indexes
+    and logs in a useful order."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(uuid.uuid4().bytes[6:], "big") & ((1 << 74) - 1)
+    value = (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One intended change, before it becomes ops: op name, entity, id and changed fields."""
+
+    name: str
+    entity: str
+    entity_id: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Damage:
+    """An envelope that failed verification on unlock; the rest was loaded."""
+
+    envelope: str
+    reason: str
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, directory: Path, conn: Any,
+                 clock: Callable[[], datetime] = _utc_now) -> None:
+        self.directory = Path(directory)
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.clock = clock
+        self._ring: keys.KeyRing | None = None
+        self._proj: Projection | None = None
+        self.damaged: list[Damage] = []
+        self.device_id = disk.get_meta(conn, "device") or ""
+        self.member_id = disk.get_meta(conn, "member") or ""
+        self.team_id = disk.get_meta(conn, "team") or ""
+        self.acting_member = self.member_id
+        self.hlc = Hlc(lambda: int(self.clock().timestamp() * 1000),
+                       int(disk.get_meta(conn, "hlc") or 0))
+        self._ops_since_snapshot = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def create(cls, directory: Path, passphrase: str, *, kdf_n: int = DEFAULT_KDF_N,
+               clock: Callable[[], datetime] = _utc_now) -> Store:
+        """A new, empty store for a new device; unlocked. The team comes with services."""
+        if disk.store_file(directory).exists():
+            raise IntegrityError(f"there is already a store in {directory}")
+        conn = disk.connect(directory, create=True)
+        with disk.write_tx(conn):
+            ring = keys.create(conn, passphrase, kdf_n)
+            disk.set_meta(conn, "device", uuid7())
+        store = cls(directory, conn, clock)
+        store._ring = ring
+        store._proj = Projection()
+        return store
+
+    @classmethod
+    def open(cls, directory: Path, *, clock: Callable[[], datetime] = _utc_now) -> Store:
+        return cls(directory, disk.connect(directory), clock)
+
+    @property
+    def unlocked(self) -> bool:
+        return self._proj is not None
+
+    def unlock(self, passphrase: str) -> list[Damage]:
+        """Unwrap the keys, load the snapshot and fold the envelopes after it. Damaged
+        envelopes are named in the result (and ``self.damaged``); the rest is loaded."""
+        with self._lock:
+            ring = keys.load(self._conn, passphrase)
+            proj, upto = self._load_snapshot(ring)
+            self._ring, self._proj = ring, proj
+            self.damaged = self._fold_from(upto)
+            return self.damaged
+
+    def lock(self) -> None:
+        """Write the snapshot and forget keys and plaintext."""
+        with self._lock:
+            if self._proj is None:
+                return
+            self.write_snapshot()
+            self._ring = None
+            self._proj = None
+
+    def close(self) -> None:
+        with self._lock:
+            self.lock()
+            self._conn.close()
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        with self._lock:
+            keys.change_passphrase(self._conn, old, new)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def projection(self) -> Projection:
+        if self._proj is None:
+            raise StoreLocked("Der Speicher ist gesperrt. / The store is locked.")
+        return self._proj
+
+    @property
+    def ring(self) -> keys.KeyRing:
+        if self._ring is None:
+            raise StoreLocked("Der Speicher ist gesperrt. / The store is locked.")
+        return self._ring
+
+    @contextmanager
+    def acting_as(self, member_id: str) -> Iterator[None]:
+        """Write on behalf of another member from this device (a shared tablet in the flat,
+        or the demo's *Rolle wechseln*). Rights are those of that member."""
+        with self._lock:
+            previous, self.acting_member = self.acting_member, member_id
+            try:
+                yield
+            finally:
+                self.acting_member = previous
+
+    # ------------------------------------------------------------------ writing
+    def commit(self, changes: list[Change]) -> list[Op]:
+        """Make the changes durable as envelopes, then fold them. All or nothing."""
+        with self._lock:
+            proj, ring = self.projection, self.ring
+            ops_by_scope: dict[str, list[Op]] = {}
+            ops: list[Op] = []
+            for change in changes:
+                for scope, fields in self._split(change).items():
+                    op = Op(uuid7(), change.name, change.entity, change.entity_id, fields,
+                            proj.version_of(change.entity, change.entity_id), self.hlc.now(),
+                            self.acting_member, self.device_id)
+                    ops_by_scope.setdefault(scope, []).append(op)
+                    ops.append(op)
+            self._check(ops)
+            with disk.write_tx(self._conn):
+                seq = int(disk.get_meta(self._conn, "seq") or 0)
+                prev = bytes.fromhex(disk.get_meta(self._conn, "prev_hash") or GENESIS_HASH.hex())
+                for scope, scope_ops in ops_by_scope.items():
+                    epoch, key = (0, None) if scope == "membership" else ring.scope_key(scope)
+                    seq += 1
+                    env = seal_envelope(scope_ops, team=self.team_id, scope=scope, epoch=epoch,
+                                        device=self.device_id, seq=seq, prev_hash=prev,
+                                        scope_key=key, signer=ring.signing)
+                    disk.insert_envelope(self._conn, env)
+                    prev = env.hash
+                disk.set_meta(self._conn, "seq", str(seq))
+                disk.set_meta(self._conn, "prev_hash", prev.hex())
+                disk.set_meta(self._conn, "hlc", str(self.hlc.last))
+            proj.fold(ops)
+            self._ops_since_snapshot += len(ops)
+            if self._ops_since_snapshot >= SNAPSHOT_EVERY:
+                self.write_snapshot()
+            return ops
+
+    def _split(self, change: Change) -> dict[str, dict[str, Any]]:
+        """Fields of one change grouped by the scope they travel in."""
+        row = self.projection.get(change.entity, change.entity_id) or {}
+        owner = change.fields.get("member_id") or row.get("member_id")
+        split: dict[str, dict[str, Any]] = {}
+        for name, value in change.fields.items():
+            split.setdefault(scope_of(change.entity, name, owner), {})[name] = value
+        return split or {scope_of(change.entity, "id", owner): {}}
+
+    def _check(self, ops: list[Op]) -> None:
+        """Refuse before writing: a scratch fold must accept every op."""
+        proj = self.projection
+        for op in ops:
+            reason = proj.check(op)
+            if reason is not None and not self._earlier_op_enables(op, ops):
+                raise PermissionDenied(reason)
+
+    def _earlier_op_enables(self, op: Op, ops: list[Op]) -> bool:
+        # Team founding: the genesis ops enable each other within one commit.
+        return op.entity in ("team", "member", "device") and not self.projection.rows["member"]
+
+    def new_scope_key(self, scope: str) -> None:
+        """Create the first key of a scope (team, employer, member:<id>) on this device."""
+        with self._lock, disk.write_tx(self._conn):
+            if not any(s == scope for (s, _) in self.ring.scopes):
+                keys.add_scope_key(self._conn, self.ring, scope, 1)
+
+    def set_identity(self, team_id: str, member_id: str) -> None:
+        with self._lock, disk.write_tx(self._conn):
+            disk.set_meta(self._conn, "team", team_id)
+            disk.set_meta(self._conn, "member", member_id)
+        self.team_id, self.member_id, self.acting_member = team_id, member_id, member_id
+
+    # ------------------------------------------------------------------ snapshot and fold
+    def write_snapshot(self) -> None:
+        with self._lock:
+            proj, ring = self.projection, self.ring
+            row = self._conn.execute("SELECT max(id) FROM envelopes").fetchone()
+            upto = int(row[0] or 0)
+            blob = seal(ring.master, proj.serialize(), f"snapshot/{upto}".encode())
+            with disk.write_tx(self._conn):
+                self._conn.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?, ?)", (upto, blob))
+            self._ops_since_snapshot = 0
+
+    def _load_snapshot(self, ring: keys.KeyRing) -> tuple[Projection, int]:
+        row = self._conn.execute("SELECT upto, blob FROM snapshot WHERE id = 1").fetchone()
+        if row is None:
+            return Projection(), 0
+        try:
+            data = open_sealed(ring.master, row[1], f"snapshot/{row[0]}".encode(), "snapshot")
+            return Projection.load(data), int(row[0])
+        except IntegrityError:
+            # A damaged snapshot costs time, not data: replay the whole log.
+            self.damaged.append(Damage("snapshot", "failed its check; rebuilt from the log"))
+            return Projection(), 0
+
+    def _fold_from(self, after: int) -> list[Damage]:
+        damaged: list[Damage] = list(self.damaged)
+        ops: list[Op] = []
+        proj, ring = self.projection, self.ring
+        for _, env in disk.iter_envelopes(self._conn, after):
+            try:
+                env_ops = self._open_verified(env, proj, ring)
+            except IntegrityError as err:
+                damaged.append(Damage(env.label, str(err)))
+                continue
+            ops.extend(env_ops)
+            if len(ops) > 20000:
+                proj.fold(ops)
+                ops = []
+        proj.fold(ops)
+        return damaged
+
+    def _open_verified(self, env: Envelope, proj: Projection, ring: keys.KeyRing) -> list[Op]:
+        public = self._device_public(env, proj, ring)
+        verify_envelope(env, public)
+        key = None if env.scope == "membership" else ring.scopes.get((env.scope, env.epoch))
+        return open_envelope(env, key)
+
+    def _device_public(self, env: Envelope, proj: Projection, ring: keys.KeyRing) -> bytes:
+        if env.device == self.device_id:
+            return ring.signing.public
+        row = proj.get("device", env.device)
+        if row and row.get("sign_pub"):
+            return bytes.fromhex(str(row["sign_pub"]))
+        if env.scope == "membership":
+            # A device introduces itself in its first membership envelope; whether its ops
+            # count is then up to the rights of their author when folding.
+            for op in open_envelope(env, None):
+                if op.entity == "device" and op.entity_id == env.device:
+                    return bytes.fromhex(str(op.fields.get("sign_pub", "")))
+        raise IntegrityError(f"{env.label}: unknown device")
+
+    def envelope_count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM envelopes").fetchone()[0])
+
+    def meta_json(self) -> str:
+        return json.dumps({"device": self.device_id, "member": self.member_id,
+                           "team": self.team_id})
