@@ -124,6 +124,16 @@ class Store:
             self.damaged = self._fold_from(upto)
             return self.damaged
 
+    def verify_all(self, passphrase: str) -> list[Damage]:
+        """Check every envelope from the start, ignoring the snapshot (``assistenzzeit check``).
+        Leaves the store unlocked with a projection rebuilt from the whole log."""
+        with self._lock:
+            self._ring = keys.load(self._conn, passphrase)
+            self._proj = Projection()
+            self.damaged = []
+            self.damaged = self._fold_from(0)
+            return self.damaged
+
     def lock(self) -> None:
         """Write the snapshot and forget keys and plaintext."""
         with self._lock:
