@@ -96,7 +96,7 @@ class Projection:
         if op.entity not in ENTITIES:
             return f"unknown entity {op.entity!r}"
         role = self.role_of(op.author)
-        if role is None and self._is_genesis(op):
+        if self._is_bootstrap(op):
             return None
         device_problem = self._device_problem(op)
         if device_problem:
@@ -112,7 +112,7 @@ class Projection:
         for op in ops:
             if op.op_id in self.seen or op.op_id in self.pending:
                 continue
-            if self.role_of(op.author) is None and not self._is_genesis(op):
+            if self._must_wait(op):
                 self.pending[op.op_id] = op
                 continue
             membership_changed |= self._apply(op)
@@ -125,7 +125,7 @@ class Projection:
         while progress and self.pending:
             progress = False
             for op_id, op in list(self.pending.items()):
-                if self.role_of(op.author) is not None:
+                if not self._must_wait(op):
                     del self.pending[op_id]
                     self._apply(op)
                     progress = True
@@ -141,13 +141,27 @@ class Projection:
             return "the device does not belong to the author"
         return None
 
-    def _is_genesis(self, op: Op) -> bool:
-        """The team's first ops: before any member exists, its creator founds it."""
-        if any(r.get("role") == "employer" for r in self.rows["member"].values()):
+    def _must_wait(self, op: Op) -> bool:
+        """Ops whose author or device membership has not told us about yet are parked, so
+        the outcome does not depend on the order envelopes arrive in."""
+        if self._is_bootstrap(op):
             return False
-        if op.entity == "member":
-            return op.entity_id == op.author and op.fields.get("role", "employer") == "employer"
-        return op.entity in ("team", "device")
+        return self.role_of(op.author) is None or op.device not in self.rows["device"]
+
+    def _is_bootstrap(self, op: Op) -> bool:
+        """The team's founding: before an employer exists, the founder makes themselves
+        employer; and the employer's first device registers itself."""
+        employers = [mid for mid, r in self.rows["member"].items()
+                     if r.get("role") == "employer" and not r.get("deleted")]
+        self_device = (op.entity == "device" and op.entity_id == op.device
+                       and op.fields.get("member_id") == op.author)
+        if not employers:
+            if op.entity == "member":
+                return op.entity_id == op.author and op.fields.get("role") == "employer"
+            return self_device
+        return (self_device and op.author in employers
+                and not any(d.get("member_id") == op.author
+                            for d in self.rows["device"].values()))
 
     def _month_locked(self, op: Op, row: dict[str, Any] | None) -> bool:
         member = (row or {}).get("member_id") or op.fields.get("member_id")
@@ -193,7 +207,8 @@ class Projection:
             self._new_versions.append((entity, eid, name, new.hlc, new.device, new.author,
                                        new.base, new.op_id, json.dumps(value)))
         self._dirty.add(key)
-        return entity == "member" and ("role" in op.fields or "active" in op.fields)
+        return entity == "device" or (
+            entity == "member" and ("role" in op.fields or "active" in op.fields))
 
     def _record_conflict(self, entity: str, eid: str, name: str, a: Version, b: Version) -> None:
         winner, loser = (a, b) if wins(a, b) else (b, a)

@@ -271,7 +271,7 @@ class Services:
             raise InputError("Es läuft kein Dienst. / You are not on duty.", "clock")
         now = max(self.now(), entry["start"])
         breaks = [dict(b, end=b["end"] or now) for b in entry["breaks"]]
-        fields: dict[str, Any] = {"end": now, "breaks": breaks}
+        fields: dict[str, Any] = {"member_id": member_id, "end": now, "breaks": breaks}
         if note:
             fields["note"] = (entry["note"] + "\n" + note).strip()
         self.store.commit([Change("entry.clocked_out", "entry", entry["id"], fields)])
@@ -289,14 +289,15 @@ class Services:
             raise InputError("Die Pause läuft schon. / The break has already started.", "break")
         breaks = [*entry["breaks"], {"start": self.now(), "end": None}]
         self.store.commit([Change("entry.break_started", "entry", entry["id"],
-                                  {"breaks": breaks})])
+                                  {"member_id": member_id, "breaks": breaks})])
 
     def end_break(self, member_id: str) -> None:
         entry = self.running_entry(member_id)
         if entry is None or not self.on_break(member_id):
             raise InputError("Es läuft keine Pause. / No break is running.", "break")
         breaks = [*entry["breaks"][:-1], dict(entry["breaks"][-1], end=self.now())]
-        self.store.commit([Change("entry.break_ended", "entry", entry["id"], {"breaks": breaks})])
+        self.store.commit([Change("entry.break_ended", "entry", entry["id"],
+                                  {"member_id": member_id, "breaks": breaks})])
 
     def current_shift(self, member_id: str) -> dict[str, Any] | None:
         """The member's shift that is on now, else the next one today."""
@@ -326,6 +327,7 @@ class Services:
         checked = self._entry_fields(merged["start"], merged["end"], merged["breaks"],
                                      _required(reason, "reason"))
         self.store.commit([Change("entry.corrected", "entry", entry_id, {
+            "member_id": row["member_id"],
             **{k: checked[k] for k in ("start", "end", "breaks") if k in fields},
             **{k: v for k, v in fields.items() if k not in ("start", "end", "breaks")},
             "correction_reason": checked["correction_reason"]})])
@@ -348,9 +350,9 @@ class Services:
         return {"start": wall(s), "end": wall(e), "breaks": clean, "correction_reason": reason}
 
     def delete_entry(self, entry_id: str, reason: str) -> None:
-        self._row("entry", entry_id)
+        row = self._row("entry", entry_id)
         self.store.commit([Change("entry.deleted", "entry", entry_id, {
-            "deleted": True, "correction_reason": _required(reason, "reason")})])
+            "member_id": row["member_id"], "deleted": True, "correction_reason": _required(reason, "reason")})])
 
     def month_entries(self, member_id: str, month: str) -> list[dict[str, Any]]:
         _month(month)

@@ -89,6 +89,7 @@ class Store:
         self.hlc = Hlc(lambda: int(self.clock().timestamp() * 1000),
                        int(disk.get_meta(conn, "hlc") or 0))
         self._ops_since_snapshot = 0
+        self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -144,9 +145,19 @@ class Store:
             self._proj = None
 
     def close(self) -> None:
+        """Lock and close the file; closing twice is harmless."""
         with self._lock:
+            if self._closed:
+                return
             self.lock()
             self._conn.close()
+            self._closed = True
+
+    def crash(self) -> None:
+        """Close the file without a snapshot, as a killed process would (for tests)."""
+        with self._lock:
+            self._conn.close()
+            self._closed = True
 
     def change_passphrase(self, old: str, new: str) -> None:
         with self._lock:
