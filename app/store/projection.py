@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -36,12 +37,10 @@ from app.domain.rights import may_write
 CONFLICT_NS = uuid.UUID("6f1d5a40-3b7c-4d0e-9a52-1c8f6a3e2b10")
 LOCKED_STATUSES = ("approved", "exported")
 
-_META_DDL = [
-    "CREATE TABLE IF NOT EXISTS _versions (entity TEXT, entity_id TEXT, field TEXT, hlc INTEGER,"
-    " device TEXT, author TEXT, base INTEGER, op_id TEXT, value TEXT)",
-    "CREATE TABLE IF NOT EXISTS _rejected (op_id TEXT PRIMARY KEY, reason TEXT, op TEXT)",
-    "CREATE TABLE IF NOT EXISTS _pending (op_id TEXT PRIMARY KEY, op TEXT)",
-]
+# Fold state that is not a table row (field histories, rejected and parked ops) travels in
+# the snapshot as one compressed JSON document: parsing one document is far faster than
+# a row per field version.
+_STATE_DDL = "CREATE TABLE IF NOT EXISTS _state (id INTEGER PRIMARY KEY, blob BLOB)"
 
 
 class Projection:
@@ -53,18 +52,17 @@ class Projection:
             "sqlite://", creator=lambda: self.conn, poolclass=StaticPool
         )
         SQLModel.metadata.create_all(self.engine)
-        for ddl in _META_DDL:
-            self.conn.execute(ddl)
+        self.conn.execute(_STATE_DDL)
         self.rows: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in ENTITIES}
-        self.versions: dict[tuple[str, str, str], list[Version]] = defaultdict(list)
-        self.entity_hlc: dict[tuple[str, str], int] = {}
+        # Per entity, per field: every version, sorted by (hlc, device). Histories loaded
+        # from a snapshot stay packed as JSON until an op touches their entity, so unlocking
+        # a long history does not parse what today's work never looks at.
+        self.histories: dict[tuple[str, str], dict[str, list[Version]]] = {}
+        self._packed: dict[str, str] = {}
         self.conflicts: dict[str, dict[str, Any]] = {}
-        self.seen: set[str] = set()
         self.pending: dict[str, Op] = {}
         self.rejected: dict[str, str] = {}
         self._dirty: set[tuple[str, str]] = set()
-        self._new_versions: list[tuple[Any, ...]] = []
-        self._new_rejected: list[tuple[str, str, str]] = []
         self._dirty_conflicts: set[str] = set()
         self._json_cols = {
             name: {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}
@@ -79,9 +77,22 @@ class Projection:
     def get(self, entity: str, entity_id: str) -> dict[str, Any] | None:
         return self.rows[entity].get(entity_id)
 
+    def history_of(self, entity: str, entity_id: str) -> dict[str, list[Version]]:
+        key = (entity, entity_id)
+        history = self.histories.get(key)
+        if history is None:
+            packed = self._packed.pop(f"{entity}/{entity_id}", None)
+            history = {} if packed is None else {
+                name: [Version._make(v) for v in versions]
+                for name, versions in json.loads(packed).items()}
+            self.histories[key] = history
+        return history
+
     def version_of(self, entity: str, entity_id: str) -> int:
-        """The ``base`` an author who sees this entity now would put on an edit."""
-        return self.entity_hlc.get((entity, entity_id), 0)
+        """The ``base`` an author who sees this entity now would put on an edit: the newest
+        stamp among its fields (each field's history ends with its newest version)."""
+        history = self.history_of(entity, entity_id)
+        return max((versions[-1].hlc for versions in history.values()), default=0)
 
     def role_of(self, member_id: str) -> str | None:
         row = self.rows["member"].get(member_id)
@@ -110,7 +121,7 @@ class Projection:
     def fold(self, ops: Iterable[Op]) -> None:
         membership_changed = False
         for op in ops:
-            if op.op_id in self.seen or op.op_id in self.pending:
+            if op.op_id in self.pending or op.op_id in self.rejected or self._applied(op):
                 continue
             if self._must_wait(op):
                 self.pending[op.op_id] = op
@@ -119,6 +130,13 @@ class Projection:
         if membership_changed and self.pending:
             self._retry_pending()
         self.flush()
+
+    def _applied(self, op: Op) -> bool:
+        """Seen before? Its op id then stands in the history of one of its fields."""
+        for name in op.fields:
+            versions = self.history_of(op.entity, op.entity_id).get(name, ())
+            return any(v.op_id == op.op_id for v in versions)
+        return False
 
     def _retry_pending(self) -> None:
         progress = True
@@ -174,11 +192,9 @@ class Projection:
 
     def _apply(self, op: Op) -> bool:
         """Fold one op; True when it changed membership (roles, activity)."""
-        self.seen.add(op.op_id)
         reason = self.check(op)
         if reason is not None:
             self.rejected[op.op_id] = reason
-            self._new_rejected.append((op.op_id, reason, json.dumps(op.to_wire())))
             return False
         entity, eid = op.entity, op.entity_id
         rows = self.rows[entity]
@@ -188,13 +204,12 @@ class Projection:
             row["id"] = eid
             rows[eid] = row
         key = (entity, eid)
-        if op.hlc > self.entity_hlc.get(key, 0):
-            self.entity_hlc[key] = op.hlc
+        histories = self.history_of(entity, eid)
         for name, value in op.fields.items():
             if name not in row or name == "id":
                 continue  # a field of a newer app version: ignored, still kept in the log
             new = Version(op.hlc, op.device, op.author, op.base, op.op_id, value)
-            history = self.versions[(entity, eid, name)]
+            history = histories.setdefault(name, [])
             current = history[-1] if history else None
             for old in history:
                 if concurrent(new, old):
@@ -204,8 +219,6 @@ class Projection:
                 row[name] = value
             else:
                 history.insert(_position(history, new), new)
-            self._new_versions.append((entity, eid, name, new.hlc, new.device, new.author,
-                                       new.base, new.op_id, json.dumps(value)))
         self._dirty.add(key)
         return entity == "device" or (
             entity == "member" and ("role" in op.fields or "active" in op.fields))
@@ -252,61 +265,47 @@ class Projection:
                     f"INSERT OR REPLACE INTO conflict ({','.join(cols)}) "
                     f"VALUES ({','.join('?' * len(cols))})",
                     (tuple(self.conflicts[c][k] for k in cols) for c in self._dirty_conflicts))
-            if self._new_versions:
-                self.conn.executemany("INSERT INTO _versions VALUES (?,?,?,?,?,?,?,?,?)",
-                                      self._new_versions)
-            if self._new_rejected:
-                self.conn.executemany("INSERT OR REPLACE INTO _rejected VALUES (?,?,?)",
-                                      self._new_rejected)
-            self.conn.execute("DELETE FROM _pending")
-            self.conn.executemany("INSERT INTO _pending VALUES (?,?)", (
-                (op_id, json.dumps(op.to_wire())) for op_id, op in self.pending.items()))
         self._dirty.clear()
         self._dirty_conflicts.clear()
-        self._new_versions.clear()
-        self._new_rejected.clear()
 
     def serialize(self) -> bytes:
+        """The whole projection as bytes (SQLite's own format), state document included."""
         self.flush()
-        return self.conn.serialize()
+        packed = dict(self._packed)
+        for (entity, eid), history in self.histories.items():
+            if history:
+                packed[f"{entity}/{eid}"] = json.dumps(
+                    {name: [list(v) for v in versions] for name, versions in history.items()},
+                    separators=(",", ":"))
+        state = {
+            "histories": packed,
+            "rows": self.rows, "conflicts": self.conflicts, "rejected": self.rejected,
+            "pending": [op.to_wire() for op in self.pending.values()],
+        }
+        blob = zlib.compress(json.dumps(state, separators=(",", ":")).encode(), 1)
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO _state VALUES (1, ?)", (blob,))
+        data = self.conn.serialize()
+        with self.conn:
+            self.conn.execute("DELETE FROM _state")  # only the snapshot needs it
+        return data
 
     @classmethod
     def load(cls, data: bytes) -> Projection:
         """Rebuild from a snapshot made by ``serialize``."""
         proj = cls()
         proj.conn.deserialize(data)
-        cur = proj.conn.cursor()
-        for entity, table in ENTITIES.items():
-            cols = columns_of(table)
-            jcols = proj._json_cols[entity]
-            rows = proj.rows[entity]
-            for values in cur.execute(f"SELECT {','.join(cols)} FROM {table.__tablename__}"):
-                row = dict(zip(cols, values, strict=True))
-                for c in jcols:
-                    row[c] = json.loads(row[c]) if row[c] is not None else None
-                for c, default in proj._defaults[entity].items():
-                    if isinstance(default, bool) and row[c] is not None:
-                        row[c] = bool(row[c])
-                rows[row["id"]] = row
-        cols = columns_of(Conflict)
-        for values in cur.execute(f"SELECT {','.join(cols)} FROM conflict"):
-            row = dict(zip(cols, values, strict=True))
-            row["resolved"] = bool(row["resolved"])
-            proj.conflicts[row["id"]] = row
-        versions, entity_hlc, seen = proj.versions, proj.entity_hlc, proj.seen
-        for (entity, eid, name, hlc, device, author, base, op_id, value) in cur.execute(
-                "SELECT * FROM _versions ORDER BY hlc, device"):
-            versions[(entity, eid, name)].append(
-                Version(hlc, device, author, base, op_id, json.loads(value)))
-            key = (entity, eid)
-            if hlc > entity_hlc.get(key, 0):
-                entity_hlc[key] = hlc
-            seen.add(op_id)
-        for op_id, reason in cur.execute("SELECT op_id, reason FROM _rejected"):
-            proj.rejected[op_id] = reason
-            seen.add(op_id)
-        for op_id, raw in cur.execute("SELECT op_id, op FROM _pending"):
-            proj.pending[op_id] = Op.from_wire(json.loads(raw))
+        row = proj.conn.execute("SELECT blob FROM _state WHERE id = 1").fetchone()
+        with proj.conn:
+            proj.conn.execute("DELETE FROM _state")
+        state = json.loads(zlib.decompress(row[0]))
+        proj.rows.update(state["rows"])
+        proj.conflicts = state["conflicts"]
+        proj.rejected = state["rejected"]
+        proj._packed = state["histories"]
+        for raw in state["pending"]:
+            op = Op.from_wire(raw)
+            proj.pending[op.op_id] = op
         return proj
 
     def fingerprint(self) -> dict[str, Any]:
