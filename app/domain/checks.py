@@ -41,7 +41,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from app.domain.rules import MINDESTLOHN, rule_at
+from app.domain.rules import MINDESTLOHN, minijob_limit, rule_at
 from app.domain.worktime import (
     ContractTerms,
     RuleWarning,
@@ -257,8 +257,6 @@ def minijob_overrun_warnings(months: Sequence[tuple[date, Decimal]]) -> list[Rul
     overrun was unforeseeable is for the employer to judge; the message says so.
     Example: 700 € in March and May 2026, 650 € in August → allowed, allowed, lost.
     """
-    from app.domain.rules import minijob_limit  # noqa: PLC0415  (keeps the header short)
-
     out: list[RuleWarning] = []
     overruns: list[int] = []  # month numbers (year × 12 + month) of allowed overruns
     for day, counted in sorted(months, key=lambda t: t[0]):

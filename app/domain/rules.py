@@ -28,6 +28,7 @@ from typing import Protocol, TypeVar
 from app.errors import InputError
 
 D = Decimal
+_ZERO = Decimal(0)
 
 
 class Dated(Protocol):
@@ -173,8 +174,8 @@ class MinijobLevies:
     pauschsteuer: Decimal
     u1: Decimal
     u2: Decimal
-    unfall: Decimal = D("0")
-    insolvenzgeld: Decimal = D("0")
+    unfall: Decimal = _ZERO
+    insolvenzgeld: Decimal = _ZERO
 
     @property
     def total(self) -> Decimal:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.errors import InputError
@@ -102,44 +103,94 @@ def to_minute(local: datetime, tz: ZoneInfo) -> int:
     """Whole UTC minutes since the epoch for a naive wall-clock time.
 
     An ambiguous time (the repeated hour in October) is read as its first occurrence
-    (``fold=0``); a time that does not exist (the skipped hour in March) is read with the
-    offset before the change, as ``zoneinfo`` does.
+    (``fold=0``); a time that does not exist (the skipped hour in March) is refused by
+    ``validate_shift``.
     """
     return int(local.replace(second=0, microsecond=0, tzinfo=tz).timestamp()) // 60
+
+
+def _exists(local: datetime, tz: ZoneInfo) -> bool:
+    """False for a wall time inside the skipped hour of spring (e.g. 2026-03-29 02:30)."""
+    aware = local.replace(second=0, microsecond=0, tzinfo=tz)
+    back = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    return back == aware.replace(tzinfo=None)
 
 
 def validate_shift(shift: WorkShift, tz: ZoneInfo, where: str = "") -> tuple[int, int]:
     """Check one shift and return its (start, end) in UTC minutes.
 
     ``where`` prefixes field names in messages (``"shifts[0]."``), so a file reader can
-    point at the exact place: "shifts[0].end is before shifts[0].start".
+    point at the exact place: "shifts[0].end is before shifts[0].start". Results are
+    memoized per (shift, zone): a month is checked, classified and judged by the ArbZG,
+    and each pass would otherwise convert the same times again.
     """
+    try:
+        return _validated(shift, tz)
+    except TypeError:  # unhashable parts (a list of breaks): check without the memo
+        return _validate(shift, tz, where)
+    except InputError:
+        if not where:
+            raise
+        return _validate(shift, tz, where)  # raises again, naming the field in full
+
+
+def _validate(shift: WorkShift, tz: ZoneInfo, where: str) -> tuple[int, int]:
     for name in ("start", "end"):
         value = getattr(shift, name)
         if not isinstance(value, datetime) or value.tzinfo is not None:
             raise InputError(f"{where}{name} must be a local time without offset",
                              field=f"{where}{name}")
+        if not _exists(value, tz):
+            raise InputError(f"{where}{name} {value:%Y-%m-%dT%H:%M} does not exist in {tz.key} "
+                             "(the clocks skip that hour)", field=f"{where}{name}")
     if shift.kind not in KINDS:
         raise InputError(f"{where}kind must be one of {', '.join(KINDS)}", field=f"{where}kind")
     start, end = to_minute(shift.start, tz), to_minute(shift.end, tz)
     if end < start:
         raise InputError(f"{where}end is before {where}start", field=f"{where}end")
-    last_end = start
-    for i, brk in enumerate(sorted(shift.breaks, key=lambda b: b.start)):
+    spans = []
+    for i, brk in enumerate(shift.breaks):
         b = f"{where}breaks[{i}]"
+        if not isinstance(brk, Break):
+            raise InputError(f"{b} must be a Break", field=b)
+        for name in ("start", "end"):
+            value = getattr(brk, name)
+            if not isinstance(value, datetime) or value.tzinfo is not None \
+                    or not _exists(value, tz):
+                raise InputError(f"{b}.{name} must be an existing local time without offset",
+                                 field=f"{b}.{name}")
         b_start, b_end = to_minute(brk.start, tz), to_minute(brk.end, tz)
         if b_end < b_start:
             raise InputError(f"{b}.end is before {b}.start", field=f"{b}.end")
         if b_start < start or b_end > end:
             raise InputError(f"{b} is outside its shift", field=b)
-        if b_start < last_end and i > 0:
-            raise InputError(f"{b} overlaps the break before it", field=b)
-        last_end = b_end
+        spans.append((b_start, b_end, b))
+    spans.sort()
+    for (_, prev_end, _), (b_start, _, b) in pairwise(spans):
+        if b_start < prev_end:
+            raise InputError(f"{b} overlaps another break", field=b)
     return start, end
+
+
+@lru_cache(maxsize=65536)
+def _validated(shift: WorkShift, tz: ZoneInfo) -> tuple[int, int]:
+    return _validate(shift, tz, "")
 
 
 def worked_intervals(shift: WorkShift, tz: ZoneInfo) -> list[tuple[int, int]]:
     """The shift minus its breaks, as sorted UTC-minute intervals ``[a, b)``."""
+    try:
+        return list(_intervals(shift, tz))
+    except TypeError:
+        return _worked(shift, tz)
+
+
+@lru_cache(maxsize=65536)
+def _intervals(shift: WorkShift, tz: ZoneInfo) -> tuple[tuple[int, int], ...]:
+    return tuple(_worked(shift, tz))
+
+
+def _worked(shift: WorkShift, tz: ZoneInfo) -> list[tuple[int, int]]:
     start, end = validate_shift(shift, tz)
     out: list[tuple[int, int]] = []
     cursor = start
