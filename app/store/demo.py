@@ -27,16 +27,19 @@ WEEK = [
     (3, "15:00", "21:00", 2, "work"),
     (4, "15:00", "21:00", 3, "work"),
     (5, "09:00", "17:00", 1, "work"),
-    (6, "09:00", "13:00", 2, "work"),
-    (6, "13:00", "17:00", 3, "work"),
-    *[(d, "21:00", "07:00", 0 if d % 2 else 1, "standby") for d in (1, 3)],
+    # Minijobs stay under the monthly limit: about 9 hours a week each.
+    (6, "09:00", "12:00", 2, "work"),
+    (6, "12:00", "15:00", 3, "work"),
+    # Night standby by someone who is free the day before and after.
+    (3, "21:00", "07:00", 1, "standby"),
+    (5, "21:00", "07:00", 0, "standby"),
 ]
 
 INSTRUCTIONS = {
     "07:00": "Aufstehen, Duschen, Frühstück. Rollstuhl laden.",
     "15:00": "Einkauf, Abendessen, Begleitung zum Termin.",
     "09:00": "Wochenende: Ausflug nach Absprache.",
-    "13:00": "Nachmittag: Haushalt, Wäsche.",
+    "12:00": "Mittagessen, Haushalt, Wäsche.",
     "21:00": "Nachtbereitschaft: Lagerung um 2 Uhr.",
 }
 CHECKLIST = {"07:00": ["Medikamente", "Rollstuhl laden", "Post holen"],

@@ -169,10 +169,12 @@ class Projection:
     def _is_bootstrap(self, op: Op) -> bool:
         """The team's founding: before an employer exists, the founder makes themselves
         employer; and the employer's first device registers itself."""
-        employers = [mid for mid, r in self.rows["member"].items()
-                     if r.get("role") == "employer" and not r.get("deleted")]
+        if op.entity not in ("member", "device"):
+            return False  # checked first: this runs for every op folded
         self_device = (op.entity == "device" and op.entity_id == op.device
                        and op.fields.get("member_id") == op.author)
+        employers = [mid for mid, r in self.rows["member"].items()
+                     if r.get("role") == "employer" and not r.get("deleted")]
         if not employers:
             if op.entity == "member":
                 return op.entity_id == op.author and op.fields.get("role") == "employer"
