@@ -34,7 +34,7 @@ def summary_ms(values: list[float]) -> str:
 def history_team(path: Path, years: int = 5, assistants: int = 10, kdf_n: int = 2**12
                  ) -> tuple[Store, Services, int]:
     """A team with ``years`` of shifts and clocked entries (~30k ops per year for 10
-    assistants: 1.6 shifts a day each, five ops per worked shift). Written one envelope per
+    assistants: 1.6 shifts a day each, six ops per worked shift). Written one envelope per
     member and day, as clocking on the phone would group them after a sync."""
     store = Store.create(path, PASSPHRASE, kdf_n=kdf_n)
     store._conn.execute("PRAGMA synchronous=OFF")  # generation only; measured runs use FULL
@@ -66,6 +66,9 @@ def history_team(path: Path, years: int = 5, assistants: int = 10, kdf_n: int = 
                         {"start": f"{d}T{begin[:2]}:30", "end": f"{d}T{begin[:2]}:59"}]}),
                     Change("entry.clocked_out", "entry", eid, {"member_id": member,
                            "end": f"{d}T{end}"}),
+                    Change("handover.written", "handover", uuid7(), {
+                        "author_id": member, "shift_id": sid, "written_at": f"{d}T{end}",
+                        "text": "Alles ruhig, Medikamente gegeben."}),
                 ]
             store.commit(shift_changes)
             with store.acting_as(member):
