@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -284,7 +283,8 @@ class Projection:
             "rows": self.rows, "conflicts": self.conflicts, "rejected": self.rejected,
             "pending": [op.to_wire() for op in self.pending.values()],
         }
-        blob = zlib.compress(json.dumps(state, separators=(",", ":")).encode(), 1)
+        # Not compressed here: the store compresses the whole snapshot once.
+        blob = json.dumps(state, separators=(",", ":")).encode()
         with self.conn:
             self.conn.execute("INSERT OR REPLACE INTO _state VALUES (1, ?)", (blob,))
         data = self.conn.serialize()
@@ -300,7 +300,7 @@ class Projection:
         row = proj.conn.execute("SELECT blob FROM _state WHERE id = 1").fetchone()
         with proj.conn:
             proj.conn.execute("DELETE FROM _state")
-        state = json.loads(zlib.decompress(row[0]))
+        state = json.loads(row[0])
         proj.rows.update(state["rows"])
         proj.conflicts = state["conflicts"]
         proj.rejected = state["rejected"]
