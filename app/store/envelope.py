@@ -121,3 +121,24 @@ def open_envelope(env: Envelope, scope_key: bytes | None) -> list[Op]:
         if op.device != env.device:
             raise IntegrityError(f"{env.label}: holds an op of another device")
     return ops
+
+
+def open_and_hash(env: Envelope, scope_key: bytes | None) -> tuple[bytes, list[Op]]:
+    """Sync's hot path: decrypt, decode and hash with the header serialized once. The
+    signature is NOT checked here: the caller checks it on the newest envelope of a run of
+    chained ones, whose signed ``prev_hash`` vouches for all before it (``app/store/ingest.py``)."""
+    hdr = env.header_bytes()
+    try:
+        if env.scope in PLAIN_SCOPES:
+            plain = env.body
+        else:
+            if scope_key is None:
+                raise IntegrityError(f"{env.label}: no key for this scope and epoch")
+            plain = decrypt_with_nonce(scope_key, env.nonce, env.body, hdr)
+        ops = decode_ops(zlib.decompress(plain))
+    except (InvalidTag, zlib.error, ValueError, KeyError, IndexError, TypeError) as err:
+        raise IntegrityError(f"{env.label}: cannot be decrypted or decoded") from err
+    for op in ops:
+        if op.device != env.device:
+            raise IntegrityError(f"{env.label}: holds an op of another device")
+    return sha256(hdr + env.body + env.sig), ops

@@ -16,6 +16,7 @@ Folding an op:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import uuid
@@ -40,6 +41,16 @@ LOCKED_STATUSES = ("approved", "exported")
 # the snapshot as one compressed JSON document: parsing one document is far faster than
 # a row per field version.
 _STATE_DDL = "CREATE TABLE IF NOT EXISTS _state (id INTEGER PRIMARY KEY, blob BLOB)"
+
+# A snapshot is only valid for the tables it was made with: after an update that adds a
+# column, ops carrying that field must be folded again, so the store replays the log.
+SCHEMA = hashlib.sha256(json.dumps(
+    {name: columns_of(table) for name, table in sorted(ENTITIES.items())}).encode()
+).hexdigest()[:16]
+
+
+class SnapshotOutdated(ValueError):
+    """The snapshot was made for other tables (an older app version)."""
 
 
 class Projection:
@@ -279,6 +290,7 @@ class Projection:
                     {name: [list(v) for v in versions] for name, versions in history.items()},
                     separators=(",", ":"))
         state = {
+            "schema": SCHEMA,
             "histories": packed,
             "rows": self.rows, "conflicts": self.conflicts, "rejected": self.rejected,
             "pending": [op.to_wire() for op in self.pending.values()],
@@ -301,6 +313,8 @@ class Projection:
         with proj.conn:
             proj.conn.execute("DELETE FROM _state")
         state = json.loads(row[0])
+        if state.get("schema") != SCHEMA:
+            raise SnapshotOutdated("the snapshot was made by another app version")
         proj.rows.update(state["rows"])
         proj.conflicts = state["conflicts"]
         proj.rejected = state["rejected"]

@@ -36,7 +36,7 @@ from app.store.envelope import (
     seal_envelope,
     verify_envelope,
 )
-from app.store.projection import Projection
+from app.store.projection import Projection, SnapshotOutdated
 
 SNAPSHOT_EVERY = 5000  # ops folded since the last snapshot before a new one is written
 DEFAULT_KDF_N = 2**16
@@ -276,6 +276,8 @@ class Store:
         try:
             data = open_sealed(ring.master, row[1], f"snapshot/{row[0]}".encode(), "snapshot")
             return Projection.load(zlib.decompress(data)), int(row[0])
+        except SnapshotOutdated:
+            return Projection(), 0  # an app update: fold the whole log again, nothing lost
         except (IntegrityError, zlib.error, ValueError, KeyError):
             # A damaged snapshot costs time, not data: replay the whole log.
             self.damaged.append(Damage("snapshot", "failed its check; rebuilt from the log"))
@@ -287,7 +289,15 @@ class Store:
         proj, ring = self.projection, self.ring
         for _, env in disk.iter_envelopes(self._conn, after):
             try:
-                env_ops = self._open_verified(env, proj, ring)
+                try:
+                    env_ops = self._open_verified(env, proj, ring)
+                except IntegrityError:
+                    if not ops:
+                        raise
+                    # Received envelopes: the device may be added by ops not folded yet.
+                    proj.fold(ops)
+                    ops = []
+                    env_ops = self._open_verified(env, proj, ring)
             except IntegrityError as err:
                 damaged.append(Damage(env.label, str(err)))
                 continue

@@ -97,3 +97,16 @@ def test_damaged_snapshot_falls_back_to_full_replay(team: Team) -> None:
     assert [d.envelope for d in damaged] == ["snapshot"]
     assert store.projection.fingerprint() == expected
     store.close()
+
+
+def test_snapshot_of_another_app_version_is_replaced_by_a_replay(team: Team, monkeypatch) -> None:
+    from app.store import projection
+
+    team.services.plan_shift("2026-03-10T08:00", "2026-03-10T12:00")
+    expected = team.store.projection.fingerprint()
+    team.store.close()
+    monkeypatch.setattr(projection, "SCHEMA", "a-newer-schema")
+    store = Store.open(team.path)
+    assert store.unlock(PASSPHRASE) == []  # not reported as damage: nothing was wrong
+    assert store.projection.fingerprint() == expected
+    store.close()
