@@ -25,7 +25,8 @@ EMPLOYMENT_KINDS = ("minijob", "midijob", "part_time", "full_time")
 SHIFT_KINDS = ("work", "standby", "on_call")
 SHIFT_STATUSES = ("planned", "cancelled")
 ABSENCE_KINDS = ("vacation", "sick", "other")
-TIMESHEET_STATUSES = ("draft", "submitted", "approved", "rejected", "exported")
+# "reopened": an approved version superseded by version n+1 (keeps its signatures).
+TIMESHEET_STATUSES = ("draft", "submitted", "approved", "rejected", "exported", "reopened")
 
 
 def _json(default: Any) -> Any:
@@ -41,6 +42,9 @@ class Team(SQLModel, table=True):
     short_name: str = ""  # what an assistant's calendar shows: "Dienst bei Anna"
     state: str = "NW"  # Land of the place of work (ISO 3166-2:DE suffix), for holidays
     tz: str = "Europe/Berlin"
+    # Calendar feeds show location and instructions only when the employer opts in, because
+    # the calendar provider (Google, Apple, …) sees whatever a subscribed feed contains.
+    calendar_details: bool = False
     deleted: bool = False
 
 

@@ -124,8 +124,9 @@ class Projection:
             return device_problem
         if not may_write(role, op, row):
             return f"{role or 'unknown member'} may not {op.name} here"
-        if op.entity == "entry" and self._month_locked(op, row):
-            return "the month is approved; it must be reopened first"
+        if op.entity in ("entry", "absence") and self._month_locked(op, row):
+            return ("Der Monat ist freigegeben; erst wieder öffnen. / "
+                    "The month is approved; it must be reopened first.")
         return None
 
     def fold(self, ops: Iterable[Op]) -> None:
@@ -194,13 +195,21 @@ class Projection:
                             for d in self.rows["device"].values()))
 
     def _month_locked(self, op: Op, row: dict[str, Any] | None) -> bool:
+        """An entry or absence in a month whose newest timesheet version is approved or
+        exported may not change (the old and the new place both count)."""
         member = (row or {}).get("member_id") or op.fields.get("member_id")
-        months = {s[:7] for s in ((row or {}).get("start"), op.fields.get("start")) if s}
+        months: set[str] = set()
+        for source in (row or {}, op.fields):
+            for start_key, end_key in (("start", "end"), ("start_date", "end_date")):
+                if source.get(start_key):
+                    months |= _months_between(source[start_key], source.get(end_key))
+        newest: dict[str, dict[str, Any]] = {}
         for sheet in self.rows["timesheet"].values():
-            if (sheet["member_id"] == member and sheet["month"] in months
-                    and sheet["status"] in LOCKED_STATUSES and not sheet.get("deleted")):
-                return True
-        return False
+            if sheet["member_id"] != member or sheet["month"] not in months or sheet["deleted"]:
+                continue
+            if sheet["version"] > newest.get(sheet["month"], {}).get("version", 0):
+                newest[sheet["month"]] = sheet
+        return any(sheet["status"] in LOCKED_STATUSES for sheet in newest.values())
 
     def _apply(self, op: Op) -> bool:
         """Fold one op; True when it changed membership (roles, activity)."""
@@ -328,6 +337,19 @@ class Projection:
         """Everything that must be equal on replicas that saw the same ops (for tests)."""
         return {"rows": self.rows, "conflicts": self.conflicts,
                 "rejected": sorted(self.rejected)}
+
+
+def _months_between(start: str, end: str | None) -> set[str]:
+    """'YYYY-MM' of every month from ``start`` to ``end`` (ISO dates or times)."""
+    first, last = str(start)[:7], str(end or start)[:7]
+    try:
+        months, (year, month) = set(), (int(first[:4]), int(first[5:7]))
+    except ValueError:
+        return {first}  # not a date: it cannot be in a locked month
+    while f"{year:04d}-{month:02d}" <= last and len(months) < 24:
+        months.add(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _position(history: list[Version], new: Version) -> int:

@@ -255,10 +255,14 @@ def reopen(services: Services, member_id: str, month: str, comment: str = "", *,
     row = _require(latest(services, member_id, month), ("approved", "exported"), month,
                    "Wieder öffnen")
     sheet_id = uuid7()
+    # Version n becomes "reopened" (its document and signatures stay as they are): the
+    # projection locks a month while any version is approved or exported.
     with services.store.acting_as(actor):
-        services.store.commit([Change("timesheet.reopened", "timesheet", sheet_id, {
-            "member_id": member_id, "month": month, "version": row["version"] + 1,
-            "status": "draft", "comment": comment})])
+        services.store.commit([
+            Change("timesheet.reopened", "timesheet", row["id"], {"status": "reopened"}),
+            Change("timesheet.reopened", "timesheet", sheet_id, {
+                "member_id": member_id, "month": month, "version": row["version"] + 1,
+                "status": "draft", "comment": comment})])
     return dict(services.store.projection.rows["timesheet"][sheet_id])
 
 
