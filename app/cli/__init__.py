@@ -19,6 +19,9 @@ COMMAND_MODULES = [
     "app_cmd",
     "store_cmds",
     "pay_cmd",
+    "ics_cmd",
+    "timesheet_cmds",
+    "sync_cmds",
 ]
 
 
