@@ -16,8 +16,10 @@ Folding an op:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import operator
 import sqlite3
 import uuid
 from collections import defaultdict
@@ -73,6 +75,7 @@ class Projection:
         self.pending: dict[str, Op] = {}
         self.rejected: dict[str, str] = {}
         self._dirty: set[tuple[str, str]] = set()
+        self._locked: set[tuple[str, str]] | None = None
         self._dirty_conflicts: set[str] = set()
         self._json_cols = {
             name: {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}
@@ -130,6 +133,17 @@ class Projection:
         return None
 
     def fold(self, ops: Iterable[Op]) -> None:
+        # Folding creates many long-lived objects; the cyclic GC would rescan them again
+        # and again (a third of the time on long histories) and find nothing to free.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._fold(ops)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _fold(self, ops: Iterable[Op]) -> None:
         membership_changed = False
         for op in ops:
             if op.op_id in self.pending or op.op_id in self.rejected or self._applied(op):
@@ -203,13 +217,22 @@ class Projection:
             for start_key, end_key in (("start", "end"), ("start_date", "end_date")):
                 if source.get(start_key):
                     months |= _months_between(source[start_key], source.get(end_key))
-        newest: dict[str, dict[str, Any]] = {}
-        for sheet in self.rows["timesheet"].values():
-            if sheet["member_id"] != member or sheet["month"] not in months or sheet["deleted"]:
-                continue
-            if sheet["version"] > newest.get(sheet["month"], {}).get("version", 0):
-                newest[sheet["month"]] = sheet
-        return any(sheet["status"] in LOCKED_STATUSES for sheet in newest.values())
+        locked = self._locked_months()
+        return any((member, month) in locked for month in months)
+
+    def _locked_months(self) -> set[tuple[str, str]]:
+        """(member, month) whose newest timesheet version is approved or exported; kept
+        until a timesheet op changes it, since every entry op asks."""
+        if self._locked is None:
+            newest: dict[tuple[str, str], dict[str, Any]] = {}
+            for sheet in self.rows["timesheet"].values():
+                key = (sheet["member_id"], sheet["month"])
+                if not sheet["deleted"] and sheet["version"] > newest.get(key, {}).get(
+                        "version", 0):
+                    newest[key] = sheet
+            self._locked = {k for k, sheet in newest.items()
+                            if sheet["status"] in LOCKED_STATUSES}
+        return self._locked
 
     def _apply(self, op: Op) -> bool:
         """Fold one op; True when it changed membership (roles, activity)."""
@@ -241,6 +264,8 @@ class Projection:
             else:
                 history.insert(_position(history, new), new)
         self._dirty.add(key)
+        if entity == "timesheet":
+            self._locked = None
         return entity == "device" or (
             entity == "member" and ("role" in op.fields or "active" in op.fields))
 
@@ -277,9 +302,18 @@ class Projection:
                 sql = (f"INSERT OR REPLACE INTO {table} ({','.join(cols)}) "
                        f"VALUES ({','.join('?' * len(cols))})")
                 rows = self.rows[entity]
-                self.conn.executemany(sql, (
-                    tuple(json.dumps(rows[i][c]) if c in jcols else rows[i][c] for c in cols)
-                    for i in ids))
+                pick = operator.itemgetter(*cols)
+                if jcols:
+                    where = [n for n, c in enumerate(cols) if c in jcols]
+                    values = []
+                    for i in ids:
+                        row = list(pick(rows[i]))
+                        for n in where:
+                            row[n] = json.dumps(row[n])
+                        values.append(row)
+                    self.conn.executemany(sql, values)
+                else:
+                    self.conn.executemany(sql, (pick(rows[i]) for i in ids))
             if self._dirty_conflicts:
                 cols = columns_of(Conflict)
                 self.conn.executemany(
@@ -342,6 +376,8 @@ class Projection:
 def _months_between(start: str, end: str | None) -> set[str]:
     """'YYYY-MM' of every month from ``start`` to ``end`` (ISO dates or times)."""
     first, last = str(start)[:7], str(end or start)[:7]
+    if first == last:
+        return {first}  # the common case, kept cheap: this runs for every entry op
     try:
         months, (year, month) = set(), (int(first[:4]), int(first[5:7]))
     except ValueError:
