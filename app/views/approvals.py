@@ -1,0 +1,84 @@
+"""*Freigaben* (employer/proxy): open requests — shift claims, swaps, corrections, submitted
+timesheets — and conflicts between concurrent edits; approve or reject with a comment.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.store import ui_services as ui
+from app.views import widgets as w
+
+if TYPE_CHECKING:
+    from app.views.shell import App
+
+
+def build(app: App) -> ft.Control:
+    s, services = app.session, app.services
+    names = {m["id"]: m["display_name"] for m in services.members(include_inactive=True)}
+    open_requests = ui.requests(services, "open")
+    items: list[ft.Control] = [w.heading(s, app.t("approvals.requests"), 2)]
+    if not open_requests:
+        items.append(w.text(s, app.t("approvals.none")))
+    for r in open_requests:
+        items.append(_request_card(app, r, names))
+    conflicts = ui.open_conflicts(services)
+    items.append(w.heading(s, app.t("approvals.conflicts"), 2))
+    if not conflicts:
+        items.append(w.text(s, app.t("approvals.no_conflicts")))
+    for c in conflicts:
+        items.append(_conflict_card(app, c, names))
+    return ft.Column(items, spacing=10)
+
+
+def _describe(app: App, r: dict[str, Any], names: dict[str, str]) -> str:
+    who = names.get(r["member_id"], "?")
+    if r["shift_id"]:
+        try:
+            shift = app.services.shift(r["shift_id"])
+            what = f"{shift['start'].replace('T', ' ')}–{shift['end'][11:16]}"
+        except Exception:  # a deleted shift still lets one decide
+            what = "?"
+    else:
+        what = r["comment"]
+    return app.t(f"approvals.kind.{r['kind']}", who=who, what=what)
+
+
+def _request_card(app: App, r: dict[str, Any], names: dict[str, str]) -> ft.Control:
+    s, services = app.session, app.services
+    form: dict[str, Any] = s.params.setdefault("forms", {}).setdefault(r["id"], {})
+    label = _describe(app, r, names)
+
+    def decide(approve: bool) -> None:
+        app.act(lambda: ui.decide_request(services, r["id"], approve, s.member_id or "",
+                                          form.get("comment", "")),
+                "approvals.approved" if approve else "approvals.rejected")
+
+    return w.card(
+        w.text(s, label, bold=True),
+        w.bound(s, form, "comment", app.t("approvals.comment_for", label=label)),
+        ft.Row([w.button(s, app.t("approvals.approve", label=label), lambda e: decide(True),
+                         primary=True, icon=ft.Icons.CHECK),
+                w.button(s, app.t("approvals.reject", label=label), lambda e: decide(False),
+                         icon=ft.Icons.CLOSE)], wrap=True, spacing=8))
+
+
+def _conflict_card(app: App, c: dict[str, Any], names: dict[str, str]) -> ft.Control:
+    s, services = app.session, app.services
+    label = app.t("approvals.conflict", entity=c["entity"], field=c["field"])
+
+    def keep(which: str) -> None:
+        app.act(lambda: ui.resolve_conflict(services, c["id"], which), "approvals.resolved")
+
+    return w.card(
+        w.text(s, label, bold=True),
+        w.text(s, app.t("approvals.value_of", who=names.get(c["winner_author"], "?"),
+                        value=c["winner_value"])),
+        w.text(s, app.t("approvals.value_of", who=names.get(c["loser_author"], "?"),
+                        value=c["loser_value"])),
+        ft.Row([w.button(s, app.t("approvals.keep", who=names.get(c["winner_author"], "?")),
+                         lambda e: keep("winner")),
+                w.button(s, app.t("approvals.keep", who=names.get(c["loser_author"], "?")),
+                         lambda e: keep("loser"))], wrap=True, spacing=8))

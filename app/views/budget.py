@@ -1,0 +1,66 @@
+"""*Budget* (employer/proxy): Teilbudgets per funder, planned vs actual cost of a month
+(hours × the contract's hourly wage), a bar chart, and a warning when the plan exceeds a
+Teilbudget.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from app.store import ui_services as ui
+from app.views import widgets as w
+from app.views.timesheet import shift_month
+
+if TYPE_CHECKING:
+    from app.views.shell import App
+
+BAR_WIDTH = 320
+
+
+def build(app: App) -> ft.Control:
+    s, services = app.session, app.services
+    month = s.params.get("month") or services.now()[:7]
+    rows = ui.budget_costs(services, month)
+    funders = {f["id"]: f["name"] for f in services.funders()}
+    budgets = {b["id"]: b for b in services.budgets()}
+    items: list[ft.Control] = [
+        w.heading(s, app.t("budget.month", month=month), 2),
+        ft.Row([w.button(s, app.t("timesheet.prev"),
+                         lambda e: app.go("budget", month=shift_month(month, -1)),
+                         icon=ft.Icons.CHEVRON_LEFT),
+                w.button(s, app.t("timesheet.next"),
+                         lambda e: app.go("budget", month=shift_month(month, 1)),
+                         icon=ft.Icons.CHEVRON_RIGHT)], wrap=True, spacing=8)]
+    if not rows:
+        items.append(w.text(s, app.t("budget.none")))
+    for r in rows:
+        funder = funders.get(budgets.get(r["id"], {}).get("funder_id", ""), "")
+        name = r["name"] or app.t("budget.unassigned")
+        top = max(Decimal(r["monthly_amount"]), Decimal(r["planned"]), Decimal(r["actual"]),
+                  Decimal(1))
+        parts: list[ft.Control] = [
+            w.heading(s, f"{name} ({funder})" if funder else name, 3),
+            w.text(s, app.t("budget.line", amount=w.num(s, r["monthly_amount"]),
+                            planned=w.num(s, r["planned"]), actual=w.num(s, r["actual"]))),
+            _bar(app, app.t("budget.amount"), Decimal(r["monthly_amount"]), top, "#455A64"),
+            _bar(app, app.t("budget.planned"), Decimal(r["planned"]), top, "#283593"),
+            _bar(app, app.t("budget.actual"), Decimal(r["actual"]), top, "#1B5E20"),
+        ]
+        if r["over"]:
+            parts.append(w.text(s, app.t("common.warning", text=app.t("budget.over")), bold=True,
+                                color=ft.Colors.ERROR, live=True))
+        items.append(w.card(*parts))
+    return ft.Column(items, spacing=10)
+
+
+def _bar(app: App, label: str, value: Decimal, top: Decimal, color: str) -> ft.Control:
+    """One bar of the chart; the numbers are also in the text line above (for screen
+    readers the bar is decoration)."""
+    s = app.session
+    width = float(value / top) * BAR_WIDTH
+    return ft.Row([ft.Text(label, size=w.size(s, 14), width=110),
+                   ft.Container(width=max(width, 2), height=18, bgcolor=color),
+                   ft.Text(w.num(s, f"{value:.2f}") + " €", size=w.size(s, 14))], spacing=8)

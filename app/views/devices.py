@@ -1,0 +1,225 @@
+"""*Geräte & Sync* (employer/proxy): invite a device, approve join requests, revoke a lost
+phone, sync now, and settle conflicts.
+
+Everything goes through ``app.sync.device_sync`` and ``app.sync.conflicts``. Relay calls only
+happen when a button is pressed (never while the screen builds), so an unreachable relay
+never freezes the screen. ``sync_panel`` (status line and *Jetzt synchronisieren*) is also
+shown on other screens (who, today).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.sync import conflicts as conflict_service
+from app.sync import device_sync
+from app.views import widgets as w
+
+if TYPE_CHECKING:
+    from app.views.shell import App
+
+INVITE_ROLES = ("assistant", "proxy", "payroll")
+
+
+def sync_panel(app: App, quiet: bool = False) -> ft.Control:
+    """The "Zuletzt synchronisiert" line and the *Jetzt synchronisieren* button; ``quiet``
+    shows nothing at all on a device without a relay (a store that never syncs)."""
+    s, services = app.session, app.services
+    st = device_sync.status(services)
+    if not st["relay"]:
+        return ft.Column([]) if quiet else w.text(s, app.t("sync.no_relay"), key="sync-status")
+    last = st["last_synced"]
+    lines = [app.t("sync.last", when=last.strftime("%Y-%m-%d %H:%M:%S")) if last
+             else app.t("sync.never")]
+    if st["error"]:
+        lines.append(app.t("sync.error", error=st["error"]))
+    return ft.Column([
+        w.text(s, " · ".join(lines), key="sync-status", live=True),
+        w.button(s, app.t("sync.now"), lambda e: sync_now(app), icon=ft.Icons.SYNC),
+    ], spacing=8)
+
+
+def sync_now(app: App) -> None:
+    def work() -> None:
+        report = device_sync.sync_now(app.services)
+        app.session.params["sync_report"] = report
+
+    if app.act(work):
+        report = app.session.params.pop("sync_report", None)
+        key = "sync.waiting" if report is not None and report.waiting else "sync.done"
+        app.say(app.t(key, received=getattr(report, "ops", 0)))
+
+
+def build(app: App) -> ft.Control:
+    return ft.Column([
+        w.card(w.heading(app.session, app.t("sync.title"), 2), sync_panel(app)),
+        _invite_card(app), _requests_card(app), _devices_card(app), _conflicts_card(app),
+    ], spacing=12)
+
+
+# ---------------------------------------------------------------------- invite
+def _invite_card(app: App) -> ft.Control:
+    s, services = app.session, app.services
+    form: dict[str, Any] = s.params.setdefault("invite_form", {"role": "assistant"})
+    relay = w.bound(s, form, "relay", app.t("field.relay"), device_sync.relay_url(services))
+    name = w.bound(s, form, "name", app.t("field.invite_name"))
+
+    def pick(role: str) -> None:
+        form["role"] = role
+        app.render()
+
+    def create(e: Any) -> None:
+        def work() -> None:
+            invite = device_sync.invite(services, form.get("relay", ""), form["role"],
+                                        form.get("name", ""))
+            form["invite"] = {"code": invite.code, "qr": invite.qr_png_data_uri(),
+                              "relay": device_sync.relay_url(services),
+                              "name": form.get("name", "").strip()}
+        app.act(work, "devices.invite_made", name=(form.get("name") or "").strip())
+
+    def lan(e: Any) -> None:
+        def work() -> None:
+            form["relay"] = device_sync.start_lan(services)
+        if app.act(work):
+            app.say(app.t("devices.lan_started", url=device_sync.lan_url() or ""))
+
+    parts: list[ft.Control] = [
+        w.heading(s, app.t("devices.invite_title"), 2),
+        w.text(s, app.t("devices.invite_intro")),
+        relay,
+        w.button(s, app.t("devices.lan_start"), lan, icon=ft.Icons.WIFI),
+        name,
+        w.choice(s, [(r, app.t(f"role.{r}")) for r in INVITE_ROLES], form["role"], pick,
+                 label=app.t("field.role")),
+        w.button(s, app.t("devices.invite_create"), create, primary=True,
+                 icon=ft.Icons.QR_CODE),
+    ]
+    made = form.get("invite")
+    if made:
+        png = base64.b64decode(made["qr"].split(",", 1)[1])
+        parts += [
+            w.heading(s, app.t("devices.invite_for", name=made["name"]), 3),
+            w.text(s, app.t("devices.invite_relay", url=made["relay"]), key="invite-relay"),
+            w.text(s, app.t("devices.invite_code_label")),
+            # Plain text for reading (a selectable Text becomes an unnamed text box in
+            # Flutter web), and a read-only named field to select and copy it from.
+            ft.Semantics(identifier="invite-code", content=ft.Text(
+                made["code"], size=w.size(s, 14), font_family="monospace")),
+            ft.TextField(label=app.t("devices.invite_copy"), value=made["code"],
+                         read_only=True, text_size=w.size(s, 14)),
+            ft.Image(src=png, width=260, height=260,
+                     semantics_label=app.t("devices.invite_qr", name=made["name"])),
+            w.text(s, app.t("devices.invite_next")),
+        ]
+    return w.card(*parts, key="invite-card")
+
+
+# ---------------------------------------------------------------------- join requests
+def _requests_card(app: App) -> ft.Control:
+    s, services = app.session, app.services
+    loaded = s.params.get("requests")
+
+    def load(e: Any = None) -> None:
+        def work() -> None:
+            s.params["requests"] = [r.__dict__ for r in device_sync.pending(services)]
+        app.act(work)
+
+    def decide(device: str, ok: bool) -> None:
+        def work() -> None:
+            if ok:
+                device_sync.approve(services, device)
+            else:
+                device_sync.reject(services, device)
+            s.params["requests"] = [r for r in s.params.get("requests", [])
+                                    if r["device"] != device]
+        app.act(work, "devices.approved" if ok else "devices.rejected")
+
+    parts: list[ft.Control] = [w.heading(s, app.t("devices.requests_title"), 2),
+                               w.button(s, app.t("devices.requests_load"), load,
+                                        icon=ft.Icons.REFRESH)]
+    if loaded is not None and not loaded:
+        parts.append(w.text(s, app.t("devices.requests_none")))
+    for r in loaded or []:
+        who = app.t("devices.request_line", name=r["member_name"], said=r["said_name"],
+                    role=app.t(f"role.{r['role']}"))
+        parts += [
+            w.text(s, who, bold=True, key="request-who"),
+            w.text(s, app.t("devices.safety", number=r["safety_number"]), base=20,
+                   key="request-safety"),
+            w.text(s, app.t("devices.safety_compare"), base=14),
+            ft.Row([
+                w.button(s, app.t("devices.approve", name=r["member_name"]),
+                         lambda e, d=r["device"]: decide(d, True), primary=True,
+                         icon=ft.Icons.CHECK),
+                w.button(s, app.t("devices.reject", name=r["member_name"]),
+                         lambda e, d=r["device"]: decide(d, False), icon=ft.Icons.BLOCK),
+            ], wrap=True, spacing=8, run_spacing=8),
+        ]
+    return w.card(*parts, key="requests-card")
+
+
+# ---------------------------------------------------------------------- devices
+def _devices_card(app: App) -> ft.Control:
+    s, services = app.session, app.services
+    parts: list[ft.Control] = [w.heading(s, app.t("devices.list_title"), 2),
+                               w.text(s, app.t("devices.lost_phone"), base=14)]
+    for d in device_sync.devices(services):
+        line = app.t("devices.device_line", name=d["name"], label=d["label"] or d["id"][:8],
+                     role=app.t(f"role.{d['role']}"))
+        if d["this"]:
+            parts.append(w.text(s, app.t("devices.this_device", line=line), key="device-line"))
+            continue
+        parts += [w.text(s, line, key="device-line"),
+                  w.button(s, app.t("devices.revoke", line=line),
+                           lambda e, d=d, line=line: _confirm_revoke(app, d["id"], line),
+                           icon=ft.Icons.PHONELINK_LOCK)]
+    return w.card(*parts, key="devices-card")
+
+
+def _confirm_revoke(app: App, device: str, line: str) -> None:
+    s = app.session
+
+    def close(e: Any = None) -> None:
+        app.page.pop_dialog()
+
+    def revoke(e: Any) -> None:
+        close()
+        app.act(lambda: device_sync.revoke_device(app.services, device), "devices.revoked",
+                line=line)
+
+    app.page.show_dialog(ft.AlertDialog(
+        modal=True, title=ft.Text(app.t("devices.revoke_title")),
+        content=ft.Text(app.t("devices.revoke_confirm", line=line), size=w.size(s, 16)),
+        actions=[w.button(s, app.t("devices.revoke_yes"), revoke, primary=True),
+                 w.button(s, app.t("common.cancel"), close)]))
+
+
+# ---------------------------------------------------------------------- conflicts
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _conflicts_card(app: App) -> ft.Control:
+    s, services = app.session, app.services
+    items = conflict_service.open_conflicts(services)
+    parts: list[ft.Control] = [w.heading(s, app.t("conflicts.title"), 2)]
+    if not items:
+        parts.append(w.text(s, app.t("conflicts.none")))
+    for c in items:
+        parts.append(w.text(s, app.t("conflicts.what", entity=app.t(f"entity.{c['entity']}"),
+                                     id=c["entity_id"][:8], field=c["field"]), bold=True))
+        for side in conflict_service.SIDES:
+            v = c[side]
+            parts += [
+                w.text(s, app.t("conflicts.value", value=_show(v["value"]), who=v["who"],
+                                when=v["when"])),
+                w.button(s, app.t("conflicts.keep", value=_show(v["value"])),
+                         lambda e, cid=c["id"], side=side: app.act(
+                             lambda: conflict_service.resolve(services, cid, side),
+                             "conflicts.resolved"), icon=ft.Icons.CHECK),
+            ]
+    return w.card(*parts, key="conflicts-card")

@@ -1,0 +1,58 @@
+"""*Team beitreten*: join an existing team with an invite code from the employer.
+
+Pairing itself is the sync module's job (``app.sync.pairing.join``): it creates this device's
+store and sends the join request; the screen shows the safety number to compare with the
+employer's screen and goes on to the unlock screen.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.errors import AssistenzzeitError
+from app.views import widgets as w
+
+if TYPE_CHECKING:
+    from app.views.shell import App
+
+
+def pairing_join() -> Any:
+    """``app.sync.pairing.join`` when the sync module provides it, else None."""
+    try:
+        module = importlib.import_module("app.sync.pairing")
+    except ImportError:
+        return None
+    return getattr(module, "join", None)
+
+
+def build(app: App) -> ft.Control:
+    s = app.session
+    code = w.field(s, app.t("field.invite_code"))
+    name = w.field(s, app.t("field.your_name"))
+    phrase = w.field(s, app.t("field.passphrase"), password=True)
+
+    def submit(e: Any) -> None:
+        join = pairing_join()
+        if join is None:
+            app.say(app.t("join.not_available"), error=True)
+            return
+        try:
+            safety = join(s.holder.directory, (code.value or "").strip(), phrase.value or "",
+                          (name.value or "").strip())
+        except AssistenzzeitError as err:
+            app.say(app._error_text(err), error=True)
+            return
+        # The employer compares this number on their screen before approving the device.
+        s.screen = "unlock"
+        app.say(app.t("join.sent", safety=safety))
+
+    return ft.Column([
+        w.heading(s, app.t("join.title")),
+        w.text(s, app.t("join.intro")),
+        code, name, phrase,
+        ft.Row([w.button(s, app.t("join.submit"), submit, primary=True),
+                w.button(s, app.t("common.back"), lambda e: app.go("start"))], wrap=True),
+    ], spacing=12)

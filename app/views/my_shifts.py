@@ -1,0 +1,85 @@
+"""*Meine Dienste* (assistant): my shifts of the coming weeks, open shifts to claim, offer
+my shift for a swap, and enter when I am available or not.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.store import ui_services as ui
+from app.views import widgets as w
+
+if TYPE_CHECKING:
+    from app.views.shell import App
+
+WEEKS = 4
+
+
+def build(app: App) -> ft.Control:
+    s, services = app.session, app.services
+    mid = s.member_id or ""
+    now = services.now()
+    until = (datetime.fromisoformat(now) + timedelta(weeks=WEEKS)).strftime("%Y-%m-%dT%H:%M")
+    mine = services.shifts_between(now[:10] + "T00:00", until, mid)
+    open_ = ui.open_shifts(services, now, until)
+    pending = {(r["kind"], r["shift_id"]) for r in ui.requests(services, "open")
+               if r["member_id"] == mid}
+    items: list[ft.Control] = [w.heading(s, app.t("my.mine", weeks=WEEKS), 2)]
+    if not mine:
+        items.append(w.text(s, app.t("my.none")))
+    for shift in mine:
+        label = _label(app, shift)
+        row: list[ft.Control] = [w.text(s, label)]
+        if ("swap", shift["id"]) in pending:
+            row.append(w.text(s, app.t("my.swap_pending"), base=14))
+        else:
+            row.append(w.button(s, app.t("my.offer_swap", label=label), lambda e, sid=shift[
+                "id"]: app.act(lambda: ui.make_request(services, mid, "swap", sid),
+                               "my.swap_sent"), icon=ft.Icons.SWAP_HORIZ))
+        items.append(ft.Column(row, spacing=2))
+    items.append(w.heading(s, app.t("my.open"), 2))
+    if not open_:
+        items.append(w.text(s, app.t("my.no_open")))
+    for shift in open_:
+        label = _label(app, shift)
+        if ("claim", shift["id"]) in pending:
+            items.append(w.text(s, app.t("my.claim_pending", label=label)))
+            continue
+        items.append(w.button(s, app.t("my.claim", label=label), lambda e, sid=shift[
+            "id"]: app.act(lambda: ui.make_request(services, mid, "claim", sid),
+                           "my.claim_sent"), icon=ft.Icons.FRONT_HAND))
+    items.append(_availability(app, mid))
+    return ft.Column(items, spacing=10)
+
+
+def _label(app: App, shift: dict[str, Any]) -> str:
+    return app.t("my.shift_line", day=shift["start"][:10], start=shift["start"][11:16],
+                 end=shift["end"][11:16], kind=app.t(f"kind.{shift['kind']}"))
+
+
+def _availability(app: App, mid: str) -> ft.Control:
+    s, services = app.session, app.services
+    form: dict[str, Any] = s.params.setdefault("forms", {}).setdefault("avail", {})
+    rows = [w.text(s, app.t("my.avail_line" if a["available"] else "my.unavail_line",
+                            start=a["start"].replace("T", " "), end=a["end"].replace("T", " "),
+                            note=a["note"]), base=14)
+            for a in ui.availability(services, mid)[-5:]]
+
+    def save(available: bool) -> None:
+        day = form.get("date", "")
+        app.act(lambda: ui.set_availability(
+            services, mid, f"{day}T{form.get('start', '')}", f"{day}T{form.get('end', '')}",
+            available, form.get("note", "")), "my.avail_saved")
+
+    return w.card(
+        w.heading(s, app.t("my.avail_title"), 2), *rows,
+        w.bound(s, form, "date", app.t("field.date"), services.now()[:10]),
+        w.bound(s, form, "start", app.t("field.start_time"), "08:00"),
+        w.bound(s, form, "end", app.t("field.end_time"), "16:00"),
+        w.bound(s, form, "note", app.t("field.note")),
+        ft.Row([w.button(s, app.t("my.can"), lambda e: save(True), icon=ft.Icons.CHECK),
+                w.button(s, app.t("my.cannot"), lambda e: save(False), icon=ft.Icons.BLOCK)],
+               wrap=True, spacing=8))

@@ -1,0 +1,132 @@
+"""*Heute* (assistant): the current or next shift, one large *Dienst beginnen* / *Dienst
+beenden* button, the break buttons, the shift's instructions and checklist, the handover
+note. Works offline: everything is local to this device's store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.domain.timeutil import worked_minutes
+from app.store import ui_services as ui
+from app.views import widgets as w
+from app.views.devices import sync_panel
+
+if TYPE_CHECKING:
+    from app.views.shell import App
+
+LOOKAHEAD_DAYS = 14
+
+
+def next_shift(app: App, member_id: str) -> dict[str, Any] | None:
+    services = app.services
+    current = services.current_shift(member_id)
+    if current:
+        return dict(current)
+    now = services.now()
+    until = (datetime.fromisoformat(now) + timedelta(days=LOOKAHEAD_DAYS)).strftime(
+        "%Y-%m-%dT%H:%M")
+    upcoming = [s for s in services.shifts_between(now, until, member_id) if s["start"] >= now]
+    return upcoming[0] if upcoming else None
+
+
+def build(app: App) -> ft.Control:
+    s, services = app.session, app.services
+    mid = s.member_id or ""
+    running = services.running_entry(mid)
+    on_break = services.on_break(mid)
+    shift = next_shift(app, mid)
+    items: list[ft.Control] = []
+
+    # --- state line (a live region: screen readers hear "Im Dienst seit …")
+    now = services.now()
+    if running:
+        minutes = worked_minutes(running["start"], now, running["breaks"], services.tz())
+        state = app.t("today.on_break" if on_break else "today.on_duty",
+                      since=running["start"][11:16], hours=w.hours_text(minutes))
+    else:
+        state = app.t("today.off_duty")
+    items.append(w.text(s, state, base=20, bold=True, key="today-state", live=True))
+
+    # --- the big button, then the break button
+    if running:
+        items.append(w.button(s, app.t("today.clock_out"), lambda e: app.act(
+            lambda: services.clock_out(mid), "today.clocked_out"), large=True, primary=True,
+            icon=ft.Icons.STOP_CIRCLE))
+        if on_break:
+            items.append(w.button(s, app.t("today.break_end"), lambda e: app.act(
+                lambda: services.end_break(mid), "today.break_ended"), icon=ft.Icons.PLAY_ARROW))
+        else:
+            items.append(w.button(s, app.t("today.break_start"), lambda e: app.act(
+                lambda: services.start_break(mid), "today.break_started"), icon=ft.Icons.COFFEE))
+    else:
+        items.append(w.button(s, app.t("today.clock_in"), lambda e: app.act(
+            lambda: services.clock_in(mid), "today.clocked_in"), large=True, primary=True,
+            icon=ft.Icons.PLAY_CIRCLE))
+
+    # --- what was worked today
+    done = [e for e in services.month_entries(mid, now[:7]) if e["start"][:10] == now[:10]]
+    total = sum(e["minutes"] or 0 for e in done)
+    if done:
+        lines = [app.t("today.entry_line", start=e["start"][11:16],
+                       end=(e["end"] or "")[11:16] or "…", hours=w.hours_text(e["minutes"]),
+                       breaks=len(e["breaks"])) for e in done]
+        items.append(w.card(w.heading(s, app.t("today.worked_title"), 2),
+                            w.text(s, app.t("today.worked_total", hours=w.hours_text(total)),
+                                   key="today-hours"),
+                            *[w.text(s, line) for line in lines]))
+
+    # --- the shift
+    if shift:
+        items.append(_shift_card(app, shift))
+    else:
+        items.append(w.text(s, app.t("today.no_shift")))
+
+    # --- handover
+    note = w.field(s, app.t("field.handover"), multiline=True)
+
+    def save_note(e: Any) -> None:
+        app.act(lambda: ui.write_handover(services, mid, note.value or "",
+                                          shift["id"] if shift else None), "today.handover_saved")
+
+    notes = ui.handovers(services, 3)
+    items.append(w.card(
+        w.heading(s, app.t("today.handover_title"), 2),
+        *[w.text(s, app.t("today.handover_line", who=_name(app, h["author_id"]),
+                          at=h["written_at"].replace("T", " "), text=h["text"]), base=14)
+          for h in notes],
+        note,
+        w.button(s, app.t("today.handover_save"), save_note, icon=ft.Icons.SAVE)))
+    items.append(sync_panel(app, quiet=True))  # "Zuletzt synchronisiert" on a synced phone
+    return ft.Column(items, spacing=14)
+
+
+def _shift_card(app: App, shift: dict[str, Any]) -> ft.Control:
+    s = app.session
+    checked: set[int] = s.params.setdefault("checked", set())
+
+    def toggle(i: int, value: bool) -> None:
+        (checked.add if value else checked.discard)(i)
+        s.touch()
+
+    title = app.t("today.shift_title", day=shift["start"][:10], start=shift["start"][11:16],
+                  end=shift["end"][11:16], kind=app.t(f"kind.{shift['kind']}"))
+    parts: list[ft.Control] = [w.heading(s, title, 2)]
+    if shift["location"]:
+        parts.append(w.text(s, app.t("today.location", location=shift["location"])))
+    if shift["instructions"]:
+        parts.append(w.text(s, app.t("today.instructions", text=shift["instructions"])))
+    for i, task in enumerate(shift["checklist"] or []):
+        parts.append(w.checkbox(s, task, i in checked,
+                                lambda e, i=i: toggle(i, bool(e.control.value))))
+    return w.card(*parts, key="today-shift")
+
+
+def _name(app: App, member_id: str) -> str:
+    try:
+        return str(app.services.member(member_id)["display_name"])
+    except Exception:  # a removed author still has a note
+        return "?"

@@ -1,0 +1,158 @@
+"""Accessible building blocks every screen uses, so each control gets the same care.
+
+Why our own helpers: Flet's default button is about 32 px high, an ``IconButton``'s tooltip
+does not name the button itself, a ``Dropdown`` has no accessible name of its own and radios
+are 32 px high. These helpers give every interactive control a visible text that is also its
+accessible name, at least 48 px of height, and text scaled by the session's text size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import flet as ft
+
+from app.views.state import Session
+
+MIN_TARGET = 48
+Handler = Callable[[Any], None]
+
+
+def size(session: Session, base: float) -> float:
+    """Font size scaled by the session's text size (100/150/200 %)."""
+    return round(base * session.text_scale / 100, 1)
+
+
+def text(session: Session, value: str, base: float = 16, bold: bool = False,
+         key: str | None = None, color: str | None = None, live: bool = False) -> ft.Control:
+    label = ft.Text(value, size=size(session, base), selectable=False, color=color,
+                    weight=ft.FontWeight.BOLD if bold else None)
+    if key or live:
+        # A live region announces state changes (clocked in, saved, errors) to screen readers.
+        return ft.Semantics(content=label, identifier=key, live_region=live or None)
+    return label
+
+
+def heading(session: Session, value: str, level: int = 1) -> ft.Control:
+    base = {1: 26, 2: 20, 3: 17}.get(level, 17)
+    return ft.Semantics(header=True, content=ft.Text(
+        value, size=size(session, base), weight=ft.FontWeight.BOLD))
+
+
+def button(session: Session, label: str, on_click: Handler | None, *, primary: bool = False,
+           icon: Any = None, key: str | None = None, large: bool = False,
+           selected: bool | None = None, disabled: bool = False,
+           expand: bool | int | None = None) -> ft.Control:
+    """A button whose visible text is its accessible name; at least 48 px high."""
+    height = max(MIN_TARGET, size(session, 18 if large else 15) * 2.2)
+    if large:
+        height = max(height, 72)
+    style = ft.ButtonStyle(text_style=ft.TextStyle(size=size(session, 22 if large else 16),
+                                                   weight=ft.FontWeight.BOLD if large else None),
+                           padding=ft.Padding(left=20, right=20, top=8, bottom=8))
+    cls = ft.FilledButton if (primary or selected) else ft.OutlinedButton
+    ctl = cls(content=label, icon=icon, on_click=on_click, style=style, height=height,
+                  disabled=disabled, expand=expand)
+    if selected is not None or key:
+        # Only state and id: a ``button=True`` here would add a second, nested button node.
+        return ft.Semantics(content=ctl, selected=selected, identifier=key)
+    return ctl
+
+
+def choice(session: Session, options: Sequence[tuple[str, str]], value: str | None,
+           on_pick: Callable[[str], None], label: str | None = None) -> ft.Control:
+    """A row of buttons for a small set of choices; the chosen one is filled and marked
+    ``selected`` for screen readers. Wraps to the next line at phone width."""
+    buttons = [button(session, text_, (lambda e, k=key: on_pick(k)), selected=(key == value))
+               for key, text_ in options]
+    row = ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)
+    if label is None:
+        return row
+    return ft.Column([ft.Text(label, size=size(session, 15)), row], spacing=4)
+
+
+def field(session: Session, label: str, value: str = "", *, password: bool = False,
+          multiline: bool = False, hint: str | None = None, on_submit: Handler | None = None,
+          width: float | None = None, autofocus: bool = False) -> ft.TextField:
+    """A text field; its label is the accessible name of the input. Screens do not use
+    ``autofocus``: it makes Flutter create an unnamed editing <input> before semantics are
+    on, and moving focus unasked disorients screen-reader users."""
+    return ft.TextField(label=label, value=value, password=password,
+                        can_reveal_password=False, multiline=multiline,
+                        min_lines=3 if multiline else None, hint_text=hint,
+                        text_size=size(session, 16), on_submit=on_submit, width=width,
+                        autofocus=autofocus, label_style=ft.TextStyle(size=size(session, 15)))
+
+
+def bound(session: Session, form: dict[str, Any], key: str, label: str, default: str = "",
+          **kw: Any) -> ft.TextField:
+    """A text field whose value lives in ``form`` (the session's form state), so a rebuild
+    of the screen (after a choice button) keeps what was typed."""
+    box = field(session, label, str(form.setdefault(key, default) or ""), **kw)
+
+    def keep(e: Any) -> None:
+        form[key] = e.control.value
+
+    box.on_change = keep
+    return box
+
+
+def toggles(session: Session, options: Sequence[tuple[str, str]], chosen: set[str],
+            on_toggle: Callable[[str], None], label: str | None = None) -> ft.Control:
+    """Several independent on/off buttons (weekdays); chosen ones are filled and selected."""
+    buttons = [button(session, text_, (lambda e, k=key: on_toggle(k)), selected=key in chosen)
+               for key, text_ in options]
+    row = ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)
+    return ft.Column([ft.Text(label, size=size(session, 15)), row], spacing=4) if label else row
+
+
+def checkbox(session: Session, label: str, value: bool, on_change: Handler | None
+             ) -> ft.Control:
+    # The 48 px container makes Flutter's semantics rectangle (the touch target) 48 px high.
+    return ft.Container(height=max(MIN_TARGET, size(session, 16) * 2.2), content=ft.Checkbox(
+        label=label, value=value, on_change=on_change,
+        label_style=ft.TextStyle(size=size(session, 16))))
+
+
+def dropdown(session: Session, label: str, options: Sequence[tuple[str, str]],
+             value: str | None, on_select: Handler | None = None) -> ft.Dropdown:
+    """A dropdown for long lists (Land, time zone). Its label is drawn inside the field and
+    repeated as the accessible name of the button that opens it."""
+    dd = ft.Dropdown(label=label, value=value, on_select=on_select,
+                     text_size=size(session, 16),
+                     options=[ft.DropdownOption(key=k, text=v) for k, v in options])
+    return dd
+
+
+def named(control: ft.Control, label: str) -> ft.Control:
+    """Give a control without a name of its own (a dropdown) an accessible name."""
+    return ft.Semantics(label=label, content=control)
+
+
+def card(*controls: ft.Control, key: str | None = None) -> ft.Control:
+    box = ft.Card(content=ft.Container(ft.Column(list(controls), spacing=8), padding=16))
+    return ft.Semantics(content=box, identifier=key) if key else box
+
+
+def message(session: Session) -> ft.Control | None:
+    """The session's last confirmation or error, announced as a live region."""
+    if not session.message:
+        return None
+    color = ft.Colors.ERROR if session.message_is_error else None
+    return ft.Semantics(live_region=True, identifier="message", content=ft.Container(
+        ft.Text(session.message, size=size(session, 16), color=color,
+                weight=ft.FontWeight.BOLD),
+        padding=8))
+
+
+def num(session: Session, value: object) -> str:
+    """A decimal string as people read it: "12,50" in German, "12.50" in English."""
+    text_ = str(value)
+    return text_ if session.lang == "en" else text_.replace(".", ",")
+
+
+def hours_text(minutes: int | None) -> str:
+    if minutes is None:
+        return "–"
+    return f"{minutes // 60}:{minutes % 60:02d}"

@@ -1,0 +1,66 @@
+"""Accessibility audit of the current screen through Flutter's semantics tree, and the
+screenshot helper. Used by ``test_audit_screens.py``; reusable by other browser tests:
+``problems(page)`` lists interactive elements without an accessible name or smaller than
+48×48 CSS px."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+MIN_PX = 47.5  # 48 px minus sub-pixel layout rounding
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+AUDIT_JS = """(minPx) => {
+  const roles = new Set(["button", "textbox", "tab", "checkbox", "switch", "radio", "slider",
+                         "combobox", "link", "menuitem", "searchbox", "spinbutton"]);
+  const out = [];
+  // Flutter reports the *clipped* rectangle of a node inside a scroll view, so a button half
+  // scrolled out of view looks small. Skip nodes that touch a scrolling ancestor's or the
+  // window's edge: they are measured on the screen where they are fully visible.
+  const touches = (a, b) => Math.abs(a.top - b.top) < 1 || Math.abs(a.bottom - b.bottom) < 1;
+  const clipped = (el, r) => {
+    if (r.top <= 1 || r.bottom >= window.innerHeight - 1) return true;
+    // an <input> sits in a semantics node: that node's rectangle is the clipped one
+    const own = [r, el.parentElement ? el.parentElement.getBoundingClientRect() : r];
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const oy = getComputedStyle(p).overflowY;
+      if (oy === "scroll" || oy === "auto" || oy === "hidden") {
+        const pr = p.getBoundingClientRect();
+        if (pr.height > 0 && own.some((x) => touches(x, pr))) return true;
+      }
+    }
+    return false;
+  };
+  const nodes = document.querySelectorAll("flt-semantics, input, textarea");
+  for (const el of nodes) {
+    const tag = el.tagName;
+    const role = el.getAttribute("role") || (tag === "INPUT" || tag === "TEXTAREA" ? "textbox" : "");
+    if (!roles.has(role)) continue;
+    if (tag === "FLT-SEMANTICS" && el.querySelector("input, textarea")) continue; // the input counts
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;  // not laid out (off-screen list items)
+    let name = (el.getAttribute("aria-label") || "").trim();
+    if (!name && tag === "FLT-SEMANTICS") name = (el.textContent || "").trim();
+    if (!name && el.id) {
+      const lab = document.querySelector(`[for="${el.id}"]`);
+      if (lab) name = lab.textContent.trim();
+    }
+    const label = `${role} "${name}" ${Math.round(r.width)}x${Math.round(r.height)}`;
+    if (!name) out.push("no accessible name: " + label);
+    if ((r.width < minPx || r.height < minPx) && !clipped(el, r)) out.push("smaller than 48x48: " + label);
+  }
+  return out;
+}"""
+
+
+def problems(page: Page) -> list[str]:
+    return list(page.evaluate(AUDIT_JS, MIN_PX))
+
+
+def shoot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

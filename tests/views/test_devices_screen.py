@@ -1,0 +1,67 @@
+"""*Geräte & Sync* built against a real demo store and a real in-process LAN relay: start LAN
+mode, invite Ben, a new device joins, the request shows the same safety number, approve it,
+the device appears in the list, *Jetzt synchronisieren* records "Zuletzt synchronisiert"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.store.services import Services
+from app.store.store import Store
+from app.sync import device_sync, pairing
+from app.views import devices
+from app.views.state import StoreHolder
+from tests.views.conftest import app_for, buttons, texts
+
+
+@pytest.fixture
+def clean_sync() -> Iterator[None]:
+    yield
+    device_sync.stop_background()
+    device_sync.stop_lan()
+
+
+def test_devices_screen_lan_invite_approve_sync(demo_holder: StoreHolder, tmp_path: Path,
+                                                 clean_sync: None) -> None:
+    app = app_for(demo_holder, "Anna Becker")
+    shown = texts(devices.build(app))
+    assert "Kein Relay eingestellt: Dieses Gerät synchronisiert nicht." in shown
+    assert "Keine offenen Konflikte." in shown
+
+    buttons(devices.build(app))["LAN-Modus starten"].on_click(None)
+    assert app.messages[-1][0].startswith("LAN-Modus läuft: http://"), app.messages
+    url = device_sync.lan_url()
+    assert url and device_sync.relay_url(demo_holder.services) == url
+
+    app.session.params["invite_form"]["name"] = "Ben Meyer"
+    buttons(devices.build(app))["Einladung erstellen"].on_click(None)
+    assert app.messages[-1] == ("Einladung für Ben Meyer erstellt.", False), app.messages
+    code = app.session.params["invite_form"]["invite"]["code"]
+    shown = texts(devices.build(app))
+    assert code in shown and f"Relay: {url}" in shown
+
+    safety = pairing.join(tmp_path / "phone", code, "pw-phone-1", "Ben", kdf_n=2**10)
+    buttons(devices.build(app))["Anfragen abrufen"].on_click(None)
+    shown = texts(devices.build(app))
+    assert f"Sicherheitsnummer: {safety}" in shown
+
+    buttons(devices.build(app))["Freigeben: Ben Meyer"].on_click(None)
+    assert app.messages[-1] == ("Gerät freigegeben.", False), app.messages
+    assert any(x.startswith("Sperren: Ben Meyer") for x in buttons(devices.build(app)))
+
+    buttons(devices.build(app))["Jetzt synchronisieren"].on_click(None)
+    assert app.messages[-1][0].startswith("Synchronisiert ("), app.messages
+    assert any(x.startswith("Zuletzt synchronisiert: ") for x in texts(devices.build(app)))
+
+    phone = Store.open(tmp_path / "phone")
+    phone.unlock("pw-phone-1")
+    try:
+        with device_sync.client(Services(phone)) as c:
+            report = c.sync()
+        assert report.waiting is None and report.ops > 100
+        assert Services(phone).member_by_name("Ben Meyer")["role"] == "assistant"
+    finally:
+        phone.close()

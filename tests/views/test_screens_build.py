@@ -1,0 +1,136 @@
+"""Screens built against a real demo store, handlers pressed like a user would."""
+
+from __future__ import annotations
+
+from app.views import approvals, budget, my_shifts, roster, team, timesheet, today
+from app.views.state import StoreHolder
+from tests.views.conftest import app_for, buttons, texts
+
+
+def test_today_clock_in_break_and_out(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Ben Meyer")
+    shown = texts(today.build(app))
+    assert "Dienst beginnen" in shown
+    assert any("07:00–15:00" in x for x in shown)  # Ben's Wednesday shift
+    buttons(today.build(app))["Dienst beginnen"].on_click(None)
+    assert app.messages[-1] == ("Dienst begonnen.", False)
+    buttons(today.build(app))["Pause beginnen"].on_click(None)
+    buttons(today.build(app))["Pause beenden"].on_click(None)
+    buttons(today.build(app))["Dienst beenden"].on_click(None)
+    assert app.messages[-1] == ("Dienst beendet.", False)
+    assert any(x.startswith("Heute gesamt:") for x in texts(today.build(app)))
+
+
+def test_today_in_leichte_sprache(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Ben Meyer")
+    app.session.lang = "de-LS"
+    assert "Ich fange an" in texts(today.build(app))
+
+
+def test_roster_week_lists_demo_shifts_and_forms(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Anna Becker")
+    shown = texts(roster.build(app))
+    assert any("Ben Meyer" in x for x in shown)
+    assert "Wochenplan anlegen" in shown and "Woche kopieren" in shown
+
+
+def test_roster_month_has_many_shifts(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Anna Becker")
+    app.session.params = {"mode": "month"}
+    edit = [x for x in texts(roster.build(app)) if x.startswith("Bearbeiten:")]
+    assert len(edit) > 40
+
+
+def test_timesheet_shows_previous_month_hours(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Clara Schmidt")
+    app.session.params = {"month": "2026-02"}
+    shown = texts(timesheet.build(app))
+    total = next(x for x in shown if x.startswith("Stunden im Monat:"))
+    assert float(total.split(":")[1].replace(",", ".")) > 40
+    assert "Einreichen" in shown
+
+
+def test_team_add_assistant_with_contract(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Anna Becker")
+    app.session.params = {"team_form": {"role": "assistant", "employment": "minijob",
+                                        "name": "Lena Vogel"}}
+    buttons(team.build(app))["Hinzufügen"].on_click(None)
+    services = demo_holder.services
+    lena = services.member_by_name("Lena Vogel")
+    assert services.contracts(lena["id"])[0]["employment"] == "minijob"
+
+
+def test_team_add_without_name_names_field(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Anna Becker")
+    buttons(team.build(app))["Hinzufügen"].on_click(None)
+    assert app.messages[-1][1] is True
+
+
+def test_my_shifts_claim_then_approve(demo_holder: StoreHolder):
+    services = demo_holder.services
+    services.plan_shift("2026-03-12T08:00", "2026-03-12T12:00")
+    app = app_for(demo_holder, "Emil Wagner")
+    claim = next(b for label, b in buttons(my_shifts.build(app)).items()
+                 if label.startswith("Übernehmen:"))
+    claim.on_click(None)
+    boss = app_for(demo_holder, "Anna Becker")
+    approve = next(b for label, b in buttons(approvals.build(boss)).items()
+                   if label.startswith("Freigeben:"))
+    approve.on_click(None)
+    assert boss.messages[-1] == ("Freigegeben.", False)
+    assert not any(label.startswith("Übernehmen:")
+                   for label in buttons(my_shifts.build(app)))
+
+
+def test_budget_screen_shows_both_budgets(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Anna Becker")
+    app.session.params = {"month": "2026-02"}
+    lines = [x for x in texts(budget.build(app)) if x.startswith("Budget ")]
+    assert len(lines) >= 2
+
+
+def test_export_screen_writes_payroll_csv(demo_holder: StoreHolder):
+    from app.views import export
+
+    app = app_for(demo_holder, "Anna Becker")
+    app.session.params = {"month": "2026-02"}
+    buttons(export.build(app))["Lohnbüro (CSV)"].on_click(None)
+    message, is_error = app.messages[-1]
+    assert not is_error and message.startswith("Geschrieben: ")
+    assert list((demo_holder.directory / "exports").glob("*.csv"))
+
+
+def test_timesheet_assistant_adds_entry_employer_sees_correction(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Deniz Kaya")
+    app.session.params = {"month": "2026-03", "forms": {"entry:new": {
+        "date": "2026-03-09", "start": "08:00", "end": "11:30", "break_start": "",
+        "break_end": "", "reason": "Stempeln vergessen"}}}
+    buttons(timesheet.build(app))["Eintrag speichern"].on_click(None)
+    assert app.messages[-1] == ("Eintrag gespeichert.", False)
+    shown = texts(timesheet.build(app))
+    assert any(x.startswith("2026-03-09 08:00–11:30 · 3:30 Std.") for x in shown)
+    boss = app_for(demo_holder, "Anna Becker")
+    assert any("Stempeln vergessen" in x for x in texts(approvals.build(boss)))
+
+
+def test_timesheet_entry_without_reason_is_refused(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Deniz Kaya")
+    app.session.params = {"month": "2026-03", "forms": {"entry:new": {
+        "date": "2026-03-09", "start": "08:00", "end": "11:30", "reason": ""}}}
+    buttons(timesheet.build(app))["Eintrag speichern"].on_click(None)
+    assert app.messages[-1][1] is True
+    assert not any(x.startswith("2026-03-09 08:00") for x in texts(timesheet.build(app)))
+
+
+def test_join_screen_bad_code_shows_message(holder: StoreHolder):
+    from app.views import join
+    from app.views.state import Session
+    from tests.views.conftest import FakeApp
+
+    app = FakeApp(Session(holder=holder))
+    screen = join.build(app)
+    fields = [c for c in screen.controls if hasattr(c, "password")]
+    fields[0].value, fields[1].value, fields[2].value = "kein-code", "Lena", "geheim-123"
+    buttons(screen)["Beitreten"].on_click(None)
+    assert app.messages[-1][1] is True  # a clear message, no traceback
+    assert not holder.exists()
