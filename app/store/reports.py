@@ -3,7 +3,8 @@
 ``month_report`` uses the very document the assistant would sign
 (``app.store.timesheets.document_for``), so the *Stundenzettel* screen and the signed
 timesheet can never disagree. ``plan_warnings`` runs the ArbZG checks over an assistant's
-planned shifts and the Minijob limit over the planned month: they warn, never block.
+planned shifts (all but the break rule: breaks are recorded when worked) and the Minijob limit
+over the planned month: they warn, never block.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 
 from app.domain import checks
 from app.domain.pay import month_result
-from app.domain.timeutil import parse_wall
 from app.domain.timesheet import contract_terms
+from app.domain.timeutil import parse_wall
 from app.domain.worktime import WorkShift
 from app.errors import InputError
 from app.store import timesheets
@@ -59,7 +60,9 @@ def plan_warnings(services: Services, member_id: str, month: str) -> list[dict[s
     for row, warnings in zip(rows, checks.check_planned(shifts, terms, team["tz"]), strict=True):
         if row["start"][:7] != month:
             continue
-        found += [_warning(w, row["id"]) for w in warnings]
+        # Planned shifts carry no breaks (they are taken and recorded on the day), so the
+        # break rule is judged on the timesheet, not on the plan.
+        found += [_warning(w, row["id"]) for w in warnings if w.code != "ARBZG_BREAK"]
     in_month = [s for s, r in zip(shifts, rows, strict=True) if r["start"][:7] == month]
     if in_month:
         result = month_result(in_month, terms, team["tz"], team["state"], month=first)

@@ -30,14 +30,18 @@ def plan_warnings(app: App, month: str, member_ids: set[str]) -> dict[str, list[
     if fn is None:
         return {}
     key = "message_en" if app.session.lang == "en" else "message_de"
+    names = {m["id"]: m["display_name"] for m in app.services.members(include_inactive=True)}
     out: dict[str, list[str]] = {}
-    for mid in member_ids:
+    for mid in sorted(member_ids, key=lambda m: names.get(m, m)):
         try:
             found = fn(app.services, mid, month)
         except Exception:  # warnings are advisory; the plan still shows
             continue
         for warning in found:
-            out.setdefault(warning.get("shift_id") or "", []).append(str(warning.get(key, "")))
+            text = str(warning.get(key, ""))
+            if not warning.get("shift_id"):
+                text = f"{names.get(mid, '')}: {text}"  # about the month: say whose
+            out.setdefault(warning.get("shift_id") or "", []).append(text)
     return out
 
 
@@ -87,6 +91,9 @@ def build(app: App) -> ft.Control:
     assignees = {x["assignee_id"] for x in shifts if x["assignee_id"]}
     warnings = plan_warnings(app, first.isoformat()[:7], assignees)
     rows: list[ft.Control] = [head]
+    # Warnings about a whole month (Minijob limit, Mindestlohn) stand above the shifts.
+    rows += [w.text(s, app.t("common.warning", text=text), base=14, color=ft.Colors.ERROR)
+             for text in warnings.get("", [])]
     if mode == "week":
         rows += _appointments(app, first, after)
     day = ""

@@ -31,7 +31,7 @@ def test_plan_warnings_flag_an_eleven_hour_shift(team: Team) -> None:
     fine = sv.plan_shift("2026-03-16T08:00", "2026-03-16T12:00", assignee_id=team.assistant)
     warnings = reports.plan_warnings(sv, team.assistant, "2026-03")
     codes = {w["code"] for w in warnings if w["shift_id"] == long_shift}
-    assert {"ARBZG_DAILY_MAX", "ARBZG_BREAK"} <= codes
+    assert codes == {"ARBZG_DAILY_MAX"}  # breaks are judged on the timesheet, not the plan
     assert not [w for w in warnings if w["shift_id"] == fine]
     assert all(w["message_de"] and w["message_en"] for w in warnings)
 
