@@ -20,13 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlmodel import Session, SQLModel, create_engine  # noqa: E402
+from sqlmodel import Session, SQLModel, create_engine
 
-from app.domain.model import Shift  # noqa: E402
-from app.store.crypto import ScryptParams  # noqa: E402
-from app.store.services import Services  # noqa: E402
-from app.store.store import DEFAULT_KDF_N, Store, uuid7  # noqa: E402
-from bench.common import PASSPHRASE, history_team, summary_ms, timed  # noqa: E402
+from app.domain.model import Shift
+from app.store.crypto import ScryptParams
+from app.store.services import Services
+from app.store.store import DEFAULT_KDF_N, Store, uuid7
+from bench.common import PASSPHRASE, history_team, summary_ms, timed
 
 
 def bench_clock_in(tmp: Path, taps: int = 1000) -> None:

@@ -23,7 +23,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def summary_ms(values: list[float]) -> str:

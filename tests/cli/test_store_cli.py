@@ -53,7 +53,7 @@ def test_clock_in_and_out_then_month_shows_entry(demo_store: Path) -> None:
                              "--month", month, "--json").stdout)
     notes = [e["note"] for e in summary["entries"]]
     assert "Hallo" in notes
-    clocked = [e for e in summary["entries"] if e["note"] == "Hallo"][0]
+    clocked = next(e for e in summary["entries"] if e["note"] == "Hallo")
     assert clocked["end"] is not None and clocked["source"] == "clock"
 
 

@@ -55,7 +55,7 @@ def build_ops(edits: list[tuple[str, str, str, str, int, int]]) -> list[Op]:
         base = max(0, stamp - 1 - stale)
         fields: dict[str, object] = {field: f"v{value}"}
         if entity == "entry":
-            fields["member_id"] = ASSISTANT if author == ASSISTANT else ASSISTANT
+            fields["member_id"] = ASSISTANT  # entries belong to the assistant, whoever edits
         ops.append(Op(f"o{i}", f"{entity}.edited", entity, eid, fields, base, stamp, author,
                       DEVICE[author]))
     return ops

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.store.disk import store_file
-
 from tests.store.conftest import Team
 
 MARKERS = [b"Zebrafink-7731", "Zebrafink-7731".encode("utf-16-le"), b"Quokka Lindqvist",
@@ -40,7 +39,6 @@ def test_store_file_holds_no_plaintext_marker(team: Team) -> None:
         assert marker not in raw_closed, marker
     # The markers are really stored: unlocking shows them again.
     from app.store.store import Store
-
     from tests.store.conftest import PASSPHRASE
 
     again = Store.open(team.path)

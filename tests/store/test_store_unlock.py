@@ -10,7 +10,6 @@ from app.errors import StoreNotFound, WrongPassphrase
 from app.store.disk import store_file
 from app.store.services import Services
 from app.store.store import Store
-
 from tests.store.conftest import PASSPHRASE, Team
 
 
