@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8550
 
-.PHONY: run test test-fast lint bench docs system-deps clean
+.PHONY: run test test-fast lint bench docs screenshots system-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Every screen at phone and desktop width, into docs/screenshots (linked from the README).
+screenshots: $(VENV)/.installed system-deps
+	ASSISTENZZEIT_WRITE_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider tests/e2e/test_audit_screens.py
 
 docs: $(VENV)/.installed
 	$(PY) -m app.cli settings --markdown > docs/settings.md
