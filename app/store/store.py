@@ -178,6 +178,13 @@ class Store:
         return self._ring
 
     @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold off background sync while a screen reads several things that must agree
+        (folding received envelopes takes the same lock)."""
+        with self._lock:
+            yield
+
+    @contextmanager
     def acting_as(self, member_id: str) -> Iterator[None]:
         """Write on behalf of another member from this device (a shared tablet in the flat,
         or the demo's *Rolle wechseln*). Rights are those of that member."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from app.errors import AssistenzzeitError, StoreLocked
 from app.sync import conflicts as conflict_service
 from app.sync import device_sync
 from app.views import widgets as w
@@ -43,12 +45,33 @@ def sync_panel(app: App, quiet: bool = False) -> ft.Control:
     ], spacing=8)
 
 
+def relay_action(app: App, work: Callable[[], Any], ok_key: str | None = None,
+                 **values: object) -> bool:
+    """Like ``app.act`` for work that talks to the relay, but without holding the store's
+    ``acting_as`` lock around it: ``device_sync`` takes its round lock first and acts as the
+    session's member inside it (one lock order, so the background sync cannot deadlock)."""
+    app.session.touch()
+    try:
+        work()
+    except StoreLocked:
+        app.lock()
+        return False
+    except AssistenzzeitError as err:
+        app.say(app._error_text(err), error=True)
+        return False
+    if ok_key:
+        app.say(app.t(ok_key, **values))
+    else:
+        app.render()
+    return True
+
+
 def sync_now(app: App) -> None:
     def work() -> None:
         report = device_sync.sync_now(app.services)
         app.session.params["sync_report"] = report
 
-    if app.act(work):
+    if relay_action(app, work):
         report = app.session.params.pop("sync_report", None)
         key = "sync.waiting" if report is not None and report.waiting else "sync.done"
         app.say(app.t(key, received=getattr(report, "ops", 0)))
@@ -75,16 +98,16 @@ def _invite_card(app: App) -> ft.Control:
     def create(e: Any) -> None:
         def work() -> None:
             invite = device_sync.invite(services, form.get("relay", ""), form["role"],
-                                        form.get("name", ""))
+                                        form.get("name", ""), s.member_id)
             form["invite"] = {"code": invite.code, "qr": invite.qr_png_data_uri(),
                               "relay": device_sync.relay_url(services),
                               "name": form.get("name", "").strip()}
-        app.act(work, "devices.invite_made", name=(form.get("name") or "").strip())
+        relay_action(app, work, "devices.invite_made", name=(form.get("name") or "").strip())
 
     def lan(e: Any) -> None:
         def work() -> None:
             form["relay"] = device_sync.start_lan(services)
-        if app.act(work):
+        if relay_action(app, work):
             app.say(app.t("devices.lan_started", url=device_sync.lan_url() or ""))
 
     parts: list[ft.Control] = [
@@ -126,17 +149,17 @@ def _requests_card(app: App) -> ft.Control:
     def load(e: Any = None) -> None:
         def work() -> None:
             s.params["requests"] = [r.__dict__ for r in device_sync.pending(services)]
-        app.act(work)
+        relay_action(app, work)
 
     def decide(device: str, ok: bool) -> None:
         def work() -> None:
             if ok:
-                device_sync.approve(services, device)
+                device_sync.approve(services, device, s.member_id)
             else:
                 device_sync.reject(services, device)
             s.params["requests"] = [r for r in s.params.get("requests", [])
                                     if r["device"] != device]
-        app.act(work, "devices.approved" if ok else "devices.rejected")
+        relay_action(app, work, "devices.approved" if ok else "devices.rejected")
 
     parts: list[ft.Control] = [w.heading(s, app.t("devices.requests_title"), 2),
                                w.button(s, app.t("devices.requests_load"), load,
@@ -188,7 +211,8 @@ def _confirm_revoke(app: App, device: str, line: str) -> None:
 
     def revoke(e: Any) -> None:
         close()
-        app.act(lambda: device_sync.revoke_device(app.services, device), "devices.revoked",
+        relay_action(app, lambda: device_sync.revoke_device(app.services, device,
+                                                            s.member_id), "devices.revoked",
                 line=line)
 
     app.page.show_dialog(ft.AlertDialog(
@@ -218,8 +242,13 @@ def _conflicts_card(app: App) -> ft.Control:
                 w.text(s, app.t("conflicts.value", value=_show(v["value"]), who=v["who"],
                                 when=v["when"])),
                 w.button(s, app.t("conflicts.keep", value=_show(v["value"])),
-                         lambda e, cid=c["id"], side=side: app.act(
-                             lambda: conflict_service.resolve(services, cid, side),
-                             "conflicts.resolved"), icon=ft.Icons.CHECK),
+                         _keep(app, c["id"], side), icon=ft.Icons.CHECK),
             ]
     return w.card(*parts, key="conflicts-card")
+
+
+def _keep(app: App, conflict_id: str, side: str) -> w.Handler:
+    def keep(e: Any) -> None:
+        app.act(lambda: conflict_service.resolve(app.services, conflict_id, side),
+                "conflicts.resolved")
+    return keep

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.audit import problems, shoot
 from tests.e2e.conftest import click, expect_text, fill, nav, pick_member
 from tests.sync.conftest import RelayProcess
 
@@ -36,13 +37,15 @@ def text_of(page: Page, pattern: str) -> str:
     return node.inner_text()
 
 
-def by_id(page: Page, identifier: str):  # noqa: ANN201 - a Playwright Locator
+def by_id(page: Page, identifier: str) -> Locator:
     return page.locator(f'[flt-semantics-identifier="{identifier}"]').first
 
 
 def sync_now(page: Page) -> None:
     click(page, "Jetzt synchronisieren")
-    expect_text(page, "Synchronisiert", timeout=SYNC_TIMEOUT)
+    # Case-sensitive and anchored: "Zuletzt synchronisiert: …" is on the page already.
+    expect(page.get_by_text(re.compile(r"^Synchronisiert \(")).first).to_be_visible(
+        timeout=SYNC_TIMEOUT)
 
 
 def test_sync_invite_join_roster_clock_in(app_server, open_app, demo_store, relay,
@@ -51,7 +54,7 @@ def test_sync_invite_join_roster_clock_in(app_server, open_app, demo_store, rela
     phone_app = app_server(tmp_path / "phone", passphrase=None)
 
     # --- the employer invites Ben on *Geräte & Sync*
-    boss = open_app(boss_app)
+    boss = open_app(boss_app, height=1200)  # Team lists the whole demo team
     pick_member(boss, "Anna Becker")
     nav(boss, "Geräte & Sync")
     expect_text(boss, "Gerät einladen")
@@ -63,6 +66,10 @@ def test_sync_invite_join_roster_clock_in(app_server, open_app, demo_store, rela
     expect(code_node).to_be_visible()
     code = code_node.inner_text().strip()
     assert len(code) > 40 and " " not in code, code
+    expect(boss.get_by_role("img", name="QR-Code der Einladung für Ben Meyer")).to_be_visible()
+    assert problems(boss) == []  # every control named and at least 48 px
+    boss.wait_for_timeout(1500)  # let the QR image decode before the screenshot (no assert)
+    shoot(boss, "devices-invite")
 
     # --- Ben's phone: first start, *Team beitreten* with the code
     phone = open_app(phone_app, width=390, height=844)

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from app.errors import SyncError
 from app.store.services import Services
 from app.store.store import Store
 from app.sync import device_sync, pairing
 from app.views import devices
 from app.views.state import StoreHolder
+from tests.sync.conftest import RelayProcess, Team, join, make_employer
 from tests.views.conftest import app_for, buttons, texts
 
 
@@ -52,6 +54,17 @@ def test_devices_screen_lan_invite_approve_sync(demo_holder: StoreHolder, tmp_pa
     assert app.messages[-1] == ("Gerät freigegeben.", False), app.messages
     assert any(x.startswith("Sperren: Ben Meyer") for x in buttons(devices.build(app)))
 
+    # A second request, declined: it is not offered again.
+    app.session.params["invite_form"]["name"] = "Clara Schmidt"
+    buttons(devices.build(app))["Einladung erstellen"].on_click(None)
+    pairing.join(tmp_path / "other", app.session.params["invite_form"]["invite"]["code"],
+                 "pw-other-1", "Clara", kdf_n=2**10)
+    buttons(devices.build(app))["Anfragen abrufen"].on_click(None)
+    buttons(devices.build(app))["Ablehnen: Clara Schmidt"].on_click(None)
+    assert app.messages[-1] == ("Anfrage abgelehnt.", False), app.messages
+    buttons(devices.build(app))["Anfragen abrufen"].on_click(None)
+    assert "Keine wartenden Geräte." in texts(devices.build(app))
+
     buttons(devices.build(app))["Jetzt synchronisieren"].on_click(None)
     assert app.messages[-1][0].startswith("Synchronisiert ("), app.messages
     assert any(x.startswith("Zuletzt synchronisiert: ") for x in texts(devices.build(app)))
@@ -63,5 +76,47 @@ def test_devices_screen_lan_invite_approve_sync(demo_holder: StoreHolder, tmp_pa
             report = c.sync()
         assert report.waiting is None and report.ops > 100
         assert Services(phone).member_by_name("Ben Meyer")["role"] == "assistant"
+        # The lost phone: revoked from the employer's side, then refused by the relay.
+        device_sync.revoke_device(demo_holder.services, phone.device_id)
+        assert not any(x.startswith("Sperren: Ben Meyer")
+                       for x in buttons(devices.build(app)))
+        with pytest.raises(SyncError, match="revoked"), \
+                device_sync.client(Services(phone)) as c:
+            c.sync()
     finally:
         phone.close()
+
+
+@pytest.fixture
+def relay(tmp_path: Path) -> Iterator[RelayProcess]:
+    process = RelayProcess(str(tmp_path / "relay.db"), tmp_path / "relay.log").start()
+    yield process
+    process.stop()
+
+
+def test_devices_screen_shows_conflict_and_keeps_chosen_value(relay: RelayProcess,
+                                                               tmp_path: Path) -> None:
+    team = Team(make_employer(tmp_path, relay.url), relay_url=relay.url)
+    holder = StoreHolder(tmp_path / "employer")
+    try:
+        team.assistants.append(join(team, tmp_path, "Paula Proxy", role="proxy"))
+        team.sync_all()
+        employer, proxy = team.employer, team.assistants[0]
+        sid = employer.shifts_between("2026-03-16T00:00", "2026-03-23T00:00")[0]["id"]
+        employer.update_shift(sid, location="Wohnung")
+        proxy.update_shift(sid, location="Praxis")
+        team.sync_all()
+
+        holder.store, holder.services = employer.store, employer
+        app = app_for(holder, "Anna Becker")
+        shown = texts(devices.build(app))
+        assert any(x.startswith("Dienst ") and "„location“" in x for x in shown), shown
+        assert any(x.startswith("„Praxis“ – von Paula Proxy, ") for x in shown), shown
+        buttons(devices.build(app))["Diesen Wert behalten: Praxis"].on_click(None)
+        assert app.messages[-1] == ("Konflikt gelöst.", False)
+        assert "Keine offenen Konflikte." in texts(devices.build(app))
+        team.sync_all()
+        assert proxy.store.projection.get("shift", sid)["location"] == "Praxis"
+    finally:
+        holder.store = holder.services = None
+        team.close()
