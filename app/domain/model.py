@@ -250,6 +250,28 @@ class Conflict(SQLModel, table=True):
     resolved: bool = False
 
 
+class Need(SQLModel, table=True):
+    """*Assistenzbedarf*: a weekly time when the employer needs someone there. An ``end`` at
+    or before ``start`` ends the next day (a night need)."""
+
+    id: str = Field(primary_key=True)
+    weekday: int = 0  # 0 = Monday
+    start: str = ""  # "HH:MM"
+    end: str = ""  # "HH:MM"
+    label: str = ""
+    deleted: bool = False
+
+
+class Template(SQLModel, table=True):
+    """A reusable set of instructions and a task checklist for shifts (*Vorlage*)."""
+
+    id: str = Field(primary_key=True)
+    name: str = ""
+    instructions: str = ""
+    checklist: list[str] = _json([])
+    deleted: bool = False
+
+
 # entity name used in ops -> table. Stable names: never rename an entity (STYLE.md #7).
 ENTITIES: dict[str, type[SQLModel]] = {
     "team": Team,
@@ -266,6 +288,8 @@ ENTITIES: dict[str, type[SQLModel]] = {
     "appointment": Appointment,
     "availability": Availability,
     "request": Request,
+    "need": Need,
+    "template": Template,
 }
 
 

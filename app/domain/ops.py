@@ -39,6 +39,7 @@ OP_NAMES = frozenset(
         "appointment.imported", "appointment.deleted",
         "availability.set", "request.made", "request.decided",
         "conflict.resolved",
+        "need.set", "need.deleted", "template.set", "template.deleted",
     }
 )
 

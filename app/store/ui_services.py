@@ -104,10 +104,13 @@ def availability(services: Services, member_id: str | None = None) -> list[dict[
 
 # ---------------------------------------------------------------------- planning
 def weekly_specs(first_day: str, weekdays: list[int], start: str, end: str, weeks: int,
-                 **extra: Any) -> list[dict[str, Any]]:
+                 except_dates: list[str] | None = None, **extra: Any) -> list[dict[str, Any]]:
     """Shift specs of a weekly pattern: ``weekdays`` (0 = Monday) from the week of
-    ``first_day`` for ``weeks`` weeks; an end at or before the start ends the next day."""
+    ``first_day`` for ``weeks`` weeks; an end at or before the start ends the next day.
+    Days in ``except_dates`` ("YYYY-MM-DD", the plan's exceptions) are skipped."""
     day0 = date.fromisoformat(_date(first_day, "first_day"))
+    skip = {date.fromisoformat(_date(d.strip(), "except_dates"))
+            for d in except_dates or [] if d.strip()}
     if not weekdays:
         raise InputError("Bitte mindestens einen Wochentag wählen.", "weekdays")
     if not 1 <= weeks <= 53:
@@ -122,7 +125,7 @@ def weekly_specs(first_day: str, weekdays: list[int], start: str, end: str, week
     for week in range(weeks):
         for wd in sorted(set(weekdays)):
             d = monday + timedelta(days=7 * week + wd)
-            if d < day0:
+            if d < day0 or d in skip:
                 continue
             end_day = d + timedelta(days=1) if end <= start else d
             specs.append({"start": f"{d.isoformat()}T{start}",

@@ -1,5 +1,6 @@
 """*Dienstplan* (employer/proxy): week and month view, plan / edit / cancel a shift, a
-recurring weekly plan, copy a week; the employer's appointments and plan warnings inline.
+recurring weekly plan, copy a week; the employer's appointments, plan warnings and the
+uncovered gaps in the employer's needs (*Assistenzbedarf*) inline.
 
 The forms live in ``roster_forms``; this module shows the plan.
 """
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from app.store import planning
 from app.store import ui_services as ui
 from app.views import roster_forms
 from app.views import widgets as w
@@ -96,13 +98,17 @@ def build(app: App) -> ft.Control:
              for text in warnings.get("", [])]
     if mode == "week":
         rows += _appointments(app, first, after)
-    day = ""
+    # Each day lists its shifts, then the gaps in the employer's needs (Assistenzbedarf).
+    by_day: dict[str, list[ft.Control]] = {}
     for shift in shifts:
-        if shift["start"][:10] != day:
-            day = shift["start"][:10]
-            rows.append(w.heading(s, app.t(f"weekday.{date.fromisoformat(day).weekday()}")
-                                  + " " + day, 3))
-        rows.append(_shift_row(app, shift, names, warnings.get(shift["id"], [])))
+        by_day.setdefault(shift["start"][:10], []).append(
+            _shift_row(app, shift, names, warnings.get(shift["id"], [])))
+    for gap in planning.uncovered(services, first, after):
+        by_day.setdefault(gap["start"][:10], []).append(_gap_row(app, gap))
+    for day in sorted(by_day):
+        rows.append(w.heading(s, app.t(f"weekday.{date.fromisoformat(day).weekday()}")
+                              + " " + day, 3))
+        rows += by_day[day]
     if not shifts:
         rows.append(w.text(s, app.t("roster.empty")))
     rows += roster_forms.forms(app, first)
@@ -124,6 +130,12 @@ def _shift_row(app: App, shift: dict[str, Any], names: dict[str, str],
         parts.append(w.text(s, app.t("common.warning", text=warning), base=14,
                             color=ft.Colors.ERROR))
     return ft.Column(parts, spacing=2)
+
+
+def _gap_row(app: App, gap: dict[str, str]) -> ft.Control:
+    values = {"start": gap["start"][11:16], "end": gap["end"][11:16], "label": gap["label"]}
+    key = "roster.gap_label" if gap["label"] else "roster.gap"
+    return w.text(app.session, app.t(key, **values), color=ft.Colors.ERROR)
 
 
 def _appointments(app: App, first: date, after: date) -> list[ft.Control]:

@@ -93,3 +93,15 @@ def test_availability_checks_order(demo_holder: StoreHolder):
         with pytest.raises(InputError):
             ui.set_availability(services, ben, "2026-03-21T12:00", "2026-03-21T08:00")
     assert ui.availability(services, ben)[0]["available"] is False
+
+
+def test_weekly_specs_except_dates_are_skipped():
+    specs = ui.weekly_specs("2026-03-09", [0, 2], "08:00", "14:00", 2,
+                            except_dates=["2026-03-11", " 2026-03-16", ""])
+    assert [s["start"] for s in specs] == ["2026-03-09T08:00", "2026-03-18T08:00"]
+
+
+def test_weekly_specs_bad_exception_names_field():
+    with pytest.raises(InputError) as err:
+        ui.weekly_specs("2026-03-09", [0], "08:00", "14:00", 1, except_dates=["11.03.2026"])
+    assert err.value.field == "except_dates"
