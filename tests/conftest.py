@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,3 +16,12 @@ SHARED_DIR = Path(__file__).resolve().parents[1] / ".." / "shared"
 def shared_dir() -> Path:
     """The ``shared/`` directory beside the repository (fixtures, design notes)."""
     return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for every browser test (see tests/e2e/conftest.py). Imported
+    lazily: the floor venv runs domain and store tests without Playwright."""
+    from tests.e2e.conftest import launch_browser
+
+    yield from launch_browser()

@@ -1,5 +1,6 @@
-"""*Meine Dienste* (assistant): my shifts of the coming weeks, open shifts to claim, offer
-my shift for a swap, and enter when I am available or not.
+"""*Meine Dienste* (assistant): my shifts as a list (the coming weeks) or as a month
+calendar, open shifts to claim, offer my shift for a swap, and enter when I am available or
+not. The month grid lives in ``my_calendar.py``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.store import ui_services as ui
+from app.views import my_calendar
 from app.views import widgets as w
 
 if TYPE_CHECKING:
@@ -27,8 +29,16 @@ def build(app: App) -> ft.Control:
     open_ = ui.open_shifts(services, now, until)
     pending = {(r["kind"], r["shift_id"]) for r in ui.requests(services, "open")
                if r["member_id"] == mid}
-    items: list[ft.Control] = [w.heading(s, app.t("my.mine", weeks=WEEKS), 2)]
-    if not mine:
+    view = s.params.get("view", "list")
+    items: list[ft.Control] = [w.choice(
+        s, [("list", app.t("my.view_list")), ("calendar", app.t("my.view_calendar"))], view,
+        lambda k: app.go("my_shifts", view=k), label=app.t("my.view"))]
+    if view == "calendar":
+        items.append(my_calendar.build(app, s.params.get("month") or now[:7]))
+        mine = []
+    else:
+        items.append(w.heading(s, app.t("my.mine", weeks=WEEKS), 2))
+    if not mine and view != "calendar":
         items.append(w.text(s, app.t("my.none")))
     for shift in mine:
         label = _label(app, shift)

@@ -18,11 +18,13 @@ from typing import Any
 import flet as ft
 
 from app import settings
+from app.calendar.background import republish_soon
 from app.errors import AssistenzzeitError, StoreLocked
 from app.views import (
     approval_view,
     approvals,
     budget,
+    calendar_view,
     devices,
     export,
     join,
@@ -58,10 +60,11 @@ SCREENS: dict[str, tuple[Callable[[App], ft.Control], str, Any]] = {
     "export": (export.build, "nav.export", ft.Icons.DOWNLOAD),
     "settings": (settings_view.build, "nav.settings", ft.Icons.SETTINGS),
     "devices": (devices.build, "nav.devices", ft.Icons.DEVICES),
+    "calendar": (calendar_view.build, "nav.calendar", ft.Icons.EVENT),
 }
 EMPLOYER_NAV = ("roster", "team", "approvals", "approval", "budget", "export", "devices",
-                "settings")
-ASSISTANT_NAV = ("today", "my_shifts", "timesheet", "sign", "settings")
+                "calendar", "settings")
+ASSISTANT_NAV = ("today", "my_shifts", "timesheet", "sign", "calendar", "settings")
 
 
 def start_session(page: ft.Page, holder: StoreHolder) -> None:
@@ -168,6 +171,9 @@ class App:
         except AssistenzzeitError as err:
             self.say(self._error_text(err), error=True)
             return False
+        if self.session.is_employer and self.session.screen != "calendar":
+            # Roster and team changes: refresh published calendars without waiting.
+            republish_soon(self.services)
         if ok_key:
             self.say(self.t(ok_key, **ok_values))
         else:
@@ -209,7 +215,9 @@ class App:
                     allowed = screen == "timesheet" and session.is_employer
                     if not allowed:
                         screen = session.screen = self.home()
-                body = SCREENS[screen][0](self)
+                store = session.holder.store
+                with store.reading() if store is not None else contextlib.nullcontext():
+                    body = SCREENS[screen][0](self)
                 page.add(self._layout(self._frame(body, with_bar=True)))
             page.update()
 

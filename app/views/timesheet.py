@@ -80,7 +80,7 @@ def _report(app: App, report_fn: Any, member_id: str, month: str) -> list[ft.Con
     except Exception:  # the pay engine is advisory here; hours still show
         return [w.text(s, app.t("timesheet.report_failed"))]
     lines = [w.text(s, app.t("timesheet.class_line", cls=app.t(f"payclass.{k}"), hours=w.num(s, v)))
-             for k, v in sorted(report.get("hours", {}).items()) if v not in ("0", "0.00")]
+             for k, v in sorted((report.get("hours") or {}).items()) if v not in ("0", "0.00")]
     pay = report.get("pay") or {}
     if pay.get("gross") is not None:
         lines.append(w.text(s, app.t("timesheet.gross", gross=w.num(s, pay["gross"])), bold=True))

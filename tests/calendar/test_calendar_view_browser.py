@@ -1,4 +1,5 @@
-"""The *Kalender* screen in the real app, in Debian Chromium: the privacy sentence, named
+"""The *Kalender* screen in the real app (``python -m app.cli app``, reached through the
+navigation rail), in Debian Chromium: the privacy sentence, named
 buttons of at least 48 px, publishing to a real relay process (the link answers with the
 feed), and the employer's import button."""
 
@@ -19,7 +20,6 @@ from app.sync.client import SyncClient
 from tests.e2e.conftest import (
     PASSPHRASE,
     base_env,
-    browser,  # noqa: F401 - fixture
     button,
     click,
     demo_store,  # noqa: F401 - fixture
@@ -31,14 +31,13 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
-LAUNCHER = Path(__file__).with_name("app_with_calendar.py")
 
 
 def start_app(store: Path, log: Path, relay: str = "") -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**base_env(PASSPHRASE), "ASSISTENZZEIT_RELAY": relay}
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, str(LAUNCHER), "app", "--store", str(store),
+        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "app", "--store", str(store),
                                  "--port", str(port), "--no-browser"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -53,7 +52,7 @@ def start_app(store: Path, log: Path, relay: str = "") -> tuple[subprocess.Popen
     raise AssertionError("app did not start: " + log.read_text())
 
 
-def open_page(browser, url: str) -> Page:  # noqa: F811 - the fixture's value
+def open_page(browser, url: str) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
     page = context.new_page()

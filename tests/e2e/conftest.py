@@ -139,8 +139,9 @@ def demo_store(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def launch_browser() -> Iterator[Browser]:
+    """One headless Debian Chromium. The ``browser`` fixture itself lives in tests/conftest.py
+    so that browser tests in any folder share a single Playwright instance per session."""
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b

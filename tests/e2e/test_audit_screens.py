@@ -18,10 +18,12 @@ EMPLOYER_SCREENS = [("Dienstplan", "Wochenplan (wiederkehrend)", "roster"),
                     ("Freigaben", "Offene Anfragen", "approvals"),
                     ("Budget", "Kosten im", "budget"),
                     ("Export", "Export für", "export"),
+                    ("Kalender", "sieht Ihr Kalender-Anbieter", "calendar-employer"),
                     ("Einstellungen", "Dieses Gerät", "settings-employer")]
 ASSISTANT_SCREENS = [("Heute", "Übergabe", "today"),
                      ("Meine Dienste", "Offene Dienste", "my-shifts"),
                      ("Stundenzettel", "Stunden im Monat", "timesheet"),
+                     ("Kalender", "sieht Ihr Kalender-Anbieter", "calendar-assistant"),
                      ("Einstellungen", "Dieses Gerät", "settings-assistant")]
 
 
