@@ -71,7 +71,7 @@ def build(services: Services, today: date, employer_name: str = "Anna Becker") -
     ids["budgets"] = [
         services.add_budget(lvr, "Eingliederungshilfe", "9500.00", "2024-01-01",
                             support_kind="Teilhabe", cost_center="EGH"),
-        services.add_budget(pk, "Pflegesachleistung", "1800.00", "2024-01-01",
+        services.add_budget(pk, "Pflegesachleistung", "3300.00", "2024-01-01",
                             support_kind="Pflege", cost_center="PFL"),
     ]
     end = month_start(today, -1)

@@ -8,13 +8,13 @@ writes through ``store.commit`` like ``Services`` itself does.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from app.domain.timeutil import worked_minutes
 from app.errors import InputError
+from app.store import conflicts
 from app.store.services import Services, _date, _month, _required
 from app.store.store import Change, uuid7
 
@@ -229,19 +229,11 @@ def _next_month(month: str) -> str:
 
 # ---------------------------------------------------------------------- conflicts
 def open_conflicts(services: Services) -> list[dict[str, Any]]:
-    return sorted((dict(c) for c in services.store.projection.conflicts.values()
-                   if not c["resolved"]), key=lambda c: c["id"])
+    """Unsettled conflicts as stored rows (``app.store.conflicts`` decides which)."""
+    rows = services.store.projection.conflicts
+    return [dict(rows[c["id"]]) for c in conflicts.open_conflicts(services)]
 
 
 def resolve_conflict(services: Services, conflict_id: str, keep: str) -> None:
-    """Keep the ``"winner"`` or the ``"loser"`` value: the choice is written as a normal op
-    (so it syncs), then the conflict is marked as dealt with."""
-    conflict = services.store.projection.conflicts.get(conflict_id)
-    if conflict is None:
-        raise InputError("Diesen Konflikt gibt es nicht.", "conflict")
-    if keep not in ("winner", "loser"):
-        raise InputError("Bitte einen der beiden Werte wählen.", "keep")
-    value = json.loads(conflict[f"{keep}_value"])
-    services.store.commit([Change("conflict.resolved", conflict["entity"],
-                                  conflict["entity_id"], {conflict["field"]: value})])
-    services.store.projection.resolve_conflict(conflict_id)
+    """Keep the ``"winner"`` or the ``"loser"`` value (see ``app.store.conflicts.resolve``)."""
+    conflicts.resolve(services, conflict_id, keep)

@@ -1,7 +1,7 @@
 """*Geräte & Sync* (employer/proxy): invite a device, approve join requests, revoke a lost
 phone, sync now, and settle conflicts.
 
-Everything goes through ``app.sync.device_sync`` and ``app.sync.conflicts``. Relay calls only
+Everything goes through ``app.sync.device_sync`` and ``app.store.conflicts``. Relay calls only
 happen when a button is pressed (never while the screen builds), so an unreachable relay
 never freezes the screen. ``sync_panel`` (status line and *Jetzt synchronisieren*) is also
 shown on other screens (who, today).
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.errors import AssistenzzeitError, StoreLocked
-from app.sync import conflicts as conflict_service
+from app.store import conflicts as conflict_service
 from app.sync import device_sync
 from app.views import widgets as w
 

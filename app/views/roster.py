@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from app.errors import AssistenzzeitError
 from app.store import planning
 from app.store import ui_services as ui
 from app.views import roster_forms
@@ -45,6 +46,15 @@ def plan_warnings(app: App, month: str, member_ids: set[str]) -> dict[str, list[
                 text = f"{names.get(mid, '')}: {text}"  # about the month: say whose
             out.setdefault(warning.get("shift_id") or "", []).append(text)
     return out
+
+
+def _budget_warnings(app: App, month: str) -> list[str]:
+    """A Teilbudget the month's plan costs more than (the *Budget* screen has the figures)."""
+    try:
+        rows = ui.budget_costs(app.services, month)
+    except AssistenzzeitError:
+        return []
+    return [f"{r['name']}: {app.t('budget.over')}" for r in rows if r["over"]]
 
 
 def period(app: App) -> tuple[str, date, date]:
@@ -93,9 +103,9 @@ def build(app: App) -> ft.Control:
     assignees = {x["assignee_id"] for x in shifts if x["assignee_id"]}
     warnings = plan_warnings(app, first.isoformat()[:7], assignees)
     rows: list[ft.Control] = [head]
-    # Warnings about a whole month (Minijob limit, Mindestlohn) stand above the shifts.
+    # Warnings about a whole month (Minijob limit, Mindestlohn, Teilbudget) stand on top.
     rows += [w.text(s, app.t("common.warning", text=text), base=14, color=ft.Colors.ERROR)
-             for text in warnings.get("", [])]
+             for text in warnings.get("", []) + _budget_warnings(app, first.isoformat()[:7])]
     if mode == "week":
         rows += _appointments(app, first, after)
     # Each day lists its shifts, then the gaps in the employer's needs (Assistenzbedarf).

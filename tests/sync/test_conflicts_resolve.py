@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.errors import InputError
-from app.sync import conflicts
+from app.store import conflicts
 from tests.sync.conftest import Team, join, make_employer
 
 

@@ -134,3 +134,19 @@ def test_join_screen_bad_code_shows_message(holder: StoreHolder):
     buttons(screen)["Beitreten"].on_click(None)
     assert app.messages[-1][1] is True  # a clear message, no traceback
     assert not holder.exists()
+
+
+def test_roster_warns_when_the_plan_exceeds_a_teilbudget(demo_holder: StoreHolder):
+    services = demo_holder.services
+    app = app_for(demo_holder, "Anna Becker")
+    app.session.params["mode"] = "month"
+    assert not [x for x in texts(roster.build(app)) if "übersteigt" in x]  # the demo fits
+    warning = "Achtung: Kleines Budget: Der Plan übersteigt dieses Teilbudget."
+    # A new, small Teilbudget that this month's early shifts are moved onto.
+    funder = services.funders()[0]["id"]
+    small = services.add_budget(funder, "Kleines Budget", "100.00", "2024-01-01")
+    early = [s for s in services.shifts_between("2026-03-01T00:00", "2026-04-01T00:00")
+             if s["start"][11:16] == "07:00"][:3]
+    for shift in early:
+        services.update_shift(shift["id"], budget_id=small)
+    assert warning in texts(roster.build(app))
