@@ -5,7 +5,6 @@ each with *Speichern unter…*, which hands the file's bytes to Flet's ``FilePic
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 
 from app.views import export
 from app.views.state import StoreHolder
-from tests.views.conftest import app_for, buttons, texts
+from tests.views.conftest import app_for, buttons, run_async, texts
 
 
 def find(control: Any, cls: type) -> list[Any]:
@@ -116,7 +115,7 @@ def test_export_save_as_hands_bytes_to_file_picker(demo_holder: StoreHolder,
     picker = FakePicker(answer=None)  # the web picker downloads and returns no path
     monkeypatch.setattr(export, "picker", lambda: picker)
     save = buttons(export.build(app))[f"Speichern unter …: {path.name}"]
-    asyncio.run(save.on_click(SimpleNamespace(page=SimpleNamespace(web=True))))
+    run_async(save.on_click(SimpleNamespace(page=SimpleNamespace(web=True))))
     assert picker.calls[0]["src_bytes"] == path.read_bytes()
     assert picker.calls[0]["file_name"] == path.name
     assert app.messages[-1] == (f"Gespeichert: {path.name}.", False)
@@ -129,15 +128,15 @@ def test_export_save_as_cancel_and_failure_are_said(demo_holder: StoreHolder,
     desktop = SimpleNamespace(page=SimpleNamespace(web=False))
     monkeypatch.setattr(export, "picker", lambda: FakePicker(answer=None))
     save = buttons(export.build(app))[f"Speichern unter …: {path.name}"]
-    asyncio.run(save.on_click(desktop))
+    run_async(save.on_click(desktop))
     assert app.messages[-1] == ("Speichern abgebrochen.", False)
     monkeypatch.setattr(export, "picker",
                         lambda: FakePicker(error=ValueError('"file_name" is required')))
-    asyncio.run(export.save_as(app, path, web=True))
+    run_async(export.save_as(app, path, web=True))
     text, is_error = app.messages[-1]
     assert is_error and path.name in text and "file_name" in text
     path.unlink()
-    asyncio.run(export.save_as(app, path, web=False))
+    run_async(export.save_as(app, path, web=False))
     assert app.messages[-1][1] is True  # the file vanished: said, no traceback
 
 
