@@ -107,20 +107,7 @@ def verify_envelope(env: Envelope, device_public: bytes) -> None:
 
 def open_envelope(env: Envelope, scope_key: bytes | None) -> list[Op]:
     """Decrypt and decode. The signature is checked separately by ``verify_envelope``."""
-    try:
-        if env.scope in PLAIN_SCOPES:
-            plain = env.body
-        else:
-            if scope_key is None:
-                raise IntegrityError(f"{env.label}: no key for this scope and epoch")
-            plain = decrypt_with_nonce(scope_key, env.nonce, env.body, env.header_bytes())
-        ops = decode_ops(zlib.decompress(plain))
-    except (InvalidTag, zlib.error, ValueError, KeyError, IndexError, TypeError) as err:
-        raise IntegrityError(f"{env.label}: cannot be decrypted or decoded") from err
-    for op in ops:
-        if op.device != env.device:
-            raise IntegrityError(f"{env.label}: holds an op of another device")
-    return ops
+    return open_and_hash(env, scope_key)[1]
 
 
 def open_and_hash(env: Envelope, scope_key: bytes | None) -> tuple[bytes, list[Op]]:
