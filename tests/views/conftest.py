@@ -98,24 +98,24 @@ def texts(control: Any) -> list[str]:
     return out
 
 
+def walk_controls(control: Any, into: tuple[str, ...] = ("content", "controls", "actions")
+                  ) -> Iterator[Any]:
+    """Every Flet control in a tree, parents first (``into``: the attributes followed)."""
+    if isinstance(control, list | tuple):
+        for child in control:
+            yield from walk_controls(child, into)
+        return
+    if not isinstance(control, ft.BaseControl):
+        return
+    yield control
+    for attr in into:
+        yield from walk_controls(getattr(control, attr, None), into)
+
+
 def buttons(control: Any) -> dict[str, Any]:
     """Buttons of a control tree by label, so a test can press one: ``b[label].on_click(None)``."""
-    found: dict[str, Any] = {}
-
-    def walk(c: Any) -> None:
-        if isinstance(c, list | tuple):
-            for x in c:
-                walk(x)
-            return
-        if not isinstance(c, ft.BaseControl):
-            return
-        if isinstance(c, ft.Button | ft.OutlinedButton) and isinstance(c.content, str):
-            found[c.content] = c
-        for attr in ("content", "controls", "actions"):
-            walk(getattr(c, attr, None))
-
-    walk(control)
-    return found
+    return {c.content: c for c in walk_controls(control)
+            if isinstance(c, ft.Button | ft.OutlinedButton) and isinstance(c.content, str)}
 
 
 @pytest.fixture

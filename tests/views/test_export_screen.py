@@ -14,26 +14,11 @@ import pytest
 
 from app.views import export
 from app.views.state import StoreHolder
-from tests.views.conftest import app_for, buttons, run_async, texts
+from tests.views.conftest import app_for, buttons, run_async, texts, walk_controls
 
 
 def find(control: Any, cls: type) -> list[Any]:
-    out: list[Any] = []
-
-    def walk(c: Any) -> None:
-        if isinstance(c, list | tuple):
-            for x in c:
-                walk(x)
-            return
-        if not isinstance(c, ft.BaseControl):
-            return
-        if isinstance(c, cls):
-            out.append(c)
-        for attr in ("content", "controls"):
-            walk(getattr(c, attr, None))
-
-    walk(control)
-    return out
+    return [c for c in walk_controls(control, ("content", "controls")) if isinstance(c, cls)]
 
 
 class FakePicker:

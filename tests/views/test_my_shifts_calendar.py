@@ -10,27 +10,13 @@ import flet as ft
 
 from app.views import my_calendar, my_shifts
 from app.views.state import StoreHolder
-from tests.views.conftest import app_for, buttons, texts
+from tests.views.conftest import app_for, buttons, texts, walk_controls
 
 
 def cells(control: Any) -> list[ft.Semantics]:
-    out: list[ft.Semantics] = []
-
-    def walk(c: Any) -> None:
-        if isinstance(c, list | tuple):
-            for x in c:
-                walk(x)
-            return
-        if not isinstance(c, ft.BaseControl):
-            return
-        if isinstance(c, ft.Semantics) and c.container and c.label:
-            out.append(c)
-            return
-        for attr in ("content", "controls"):
-            walk(getattr(c, attr, None))
-
-    walk(control)
-    return out
+    """The labelled day cells of the month grid."""
+    return [c for c in walk_controls(control, ("content", "controls"))
+            if isinstance(c, ft.Semantics) and c.container and c.label]
 
 
 def test_my_shifts_switch_to_calendar(demo_holder: StoreHolder):
