@@ -28,12 +28,8 @@ def build(app: App) -> ft.Control:
     budgets = {b["id"]: b for b in services.budgets()}
     items: list[ft.Control] = [
         w.heading(s, app.t("budget.month", month=month), 2),
-        ft.Row([w.button(s, app.t("timesheet.prev"),
-                         lambda e: app.go("budget", month=shift_month(month, -1)),
-                         icon=ft.Icons.CHEVRON_LEFT),
-                w.button(s, app.t("timesheet.next"),
-                         lambda e: app.go("budget", month=shift_month(month, 1)),
-                         icon=ft.Icons.CHEVRON_RIGHT)], wrap=True, spacing=8)]
+        w.month_stepper(s, app.t("timesheet.prev"), app.t("timesheet.next"),
+                        lambda by: app.go("budget", month=shift_month(month, by)))]
     if not rows:
         items.append(w.text(s, app.t("budget.none")))
     for r in rows:

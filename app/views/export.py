@@ -108,12 +108,8 @@ def build(app: App) -> ft.Control:
 
     items: list[ft.Control] = [
         w.heading(s, app.t("export.month", month=month), 2),
-        ft.Row([w.button(s, app.t("timesheet.prev"),
-                         lambda e: app.go("export", month=shift_month(month, -1)),
-                         icon=ft.Icons.CHEVRON_LEFT),
-                w.button(s, app.t("timesheet.next"),
-                         lambda e: app.go("export", month=shift_month(month, 1)),
-                         icon=ft.Icons.CHEVRON_RIGHT)], wrap=True, spacing=8),
+        w.month_stepper(s, app.t("timesheet.prev"), app.t("timesheet.next"),
+                        lambda by: app.go("export", month=shift_month(month, by))),
         w.text(s, app.t("export.intro")),
         w.button(s, app.t("export.all"), lambda e: run(list(FORMATS)), primary=True,
                  icon=ft.Icons.DOWNLOAD_FOR_OFFLINE, key="export-all"),

@@ -62,10 +62,7 @@ def build(app: App) -> ft.Control:
 
     items: list[ft.Control] = [
         w.heading(s, app.t("sign.heading", name=member["display_name"], month=month), 2),
-        ft.Row([w.button(s, app.t("timesheet.prev"), lambda e: go_month(-1),
-                         icon=ft.Icons.CHEVRON_LEFT),
-                w.button(s, app.t("timesheet.next"), lambda e: go_month(1),
-                         icon=ft.Icons.CHEVRON_RIGHT)], wrap=True, spacing=8),
+        w.month_stepper(s, app.t("timesheet.prev"), app.t("timesheet.next"), go_month),
     ]
     row = timesheets.latest(services, member_id, month)
     status = row["status"] if row else "draft"

@@ -50,10 +50,7 @@ def build(app: App) -> ft.Control:
 
     items: list[ft.Control] = [
         w.heading(s, app.t("timesheet.of", name=member["display_name"], month=month), 2),
-        ft.Row([w.button(s, app.t("timesheet.prev"), lambda e: go_month(-1),
-                         icon=ft.Icons.CHEVRON_LEFT),
-                w.button(s, app.t("timesheet.next"), lambda e: go_month(1),
-                         icon=ft.Icons.CHEVRON_RIGHT)], wrap=True, spacing=8),
+        w.month_stepper(s, app.t("timesheet.prev"), app.t("timesheet.next"), go_month),
     ]
     summary = services.month_summary(member_id, month)
     items.append(w.text(s, app.t("timesheet.total", hours=w.num(s, summary["hours"])), base=18,

@@ -60,6 +60,14 @@ def button(session: Session, label: str, on_click: Handler | None, *, primary: b
     return ctl
 
 
+def month_stepper(session: Session, prev_label: str, next_label: str,
+                  step: Callable[[int], None]) -> ft.Control:
+    """*Voriger Monat* / *Nächster Monat*: ``step(-1)`` or ``step(1)``."""
+    return ft.Row([button(session, prev_label, lambda e: step(-1), icon=ft.Icons.CHEVRON_LEFT),
+                   button(session, next_label, lambda e: step(1), icon=ft.Icons.CHEVRON_RIGHT)],
+                  wrap=True, spacing=8)
+
+
 def choice(session: Session, options: Sequence[tuple[str, str]], value: str | None,
            on_pick: Callable[[str], None], label: str | None = None) -> ft.Control:
     """A row of buttons for a small set of choices; the chosen one is filled and marked
