@@ -194,8 +194,10 @@ def _worked(shift: WorkShift, tz: ZoneInfo) -> list[tuple[int, int]]:
     start, end = validate_shift(shift, tz)
     out: list[tuple[int, int]] = []
     cursor = start
-    for brk in sorted(shift.breaks, key=lambda b: b.start):
-        b_start, b_end = to_minute(brk.start, tz), to_minute(brk.end, tz)
+    # Sorted in UTC: naive wall times ignore ``fold``, so 02:01 of the repeated October hour
+    # would sort before 02:59 of the first one.
+    for b_start, b_end in sorted((to_minute(b.start, tz), to_minute(b.end, tz))
+                                 for b in shift.breaks):
         if b_start > cursor:
             out.append((cursor, b_start))
         cursor = max(cursor, b_end)
