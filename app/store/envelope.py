@@ -1,7 +1,7 @@
 """The envelope: a signed, encrypted batch of ops in one scope (DESIGN.md, "Data").
 
     header  = {team, scope, epoch, device, seq, prev_hash, nonce}
-    body    = AES-256-GCM(scope key of epoch, nonce, zlib(ops), aad = header bytes)
+    body    = AES-256-GCM(scope key of epoch, nonce, format ‖ deflate(ops), aad = header bytes)
     sig     = Ed25519(device key, header bytes ‖ SHA-256(body))
     hash    = SHA-256(header bytes ‖ body ‖ sig)   -- the next envelope's prev_hash
 
@@ -23,7 +23,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
-from app.domain.ops import Op, decode_ops, encode_ops
+from app.domain.ops import Op, decode_batch, encode_batch
 from app.errors import IntegrityError
 from app.store.crypto import (
     NONCE_BYTES,
@@ -36,6 +36,39 @@ from app.store.crypto import (
 
 PLAIN_SCOPES = frozenset({"membership"})
 GENESIS_HASH = b"\x00" * 32
+
+# The plaintext of a body: one format byte, then the op batch (``app/domain/ops.py``) as raw
+# deflate with a preset dictionary. Envelopes are small (a shift's clock events), so the
+# names and keys every batch repeats would otherwise cost most of the compressed size.
+# The dictionary of a format byte may NEVER change: add a new byte and dictionary instead.
+BODY_FORMAT = 1
+_ZDICT = {BODY_FORMAT: "".join((
+    '"absence.deleted","absence.recorded","appointment.deleted","appointment.imported",',
+    '"availability.set","budget.set","conflict.resolved","contract.set","device.revoked",',
+    '"funder.set","member.removed","need.deleted","need.set","request.decided",',
+    '"request.made","team.created","team.updated","template.deleted","template.set",',
+    '"timesheet.approved","timesheet.exported","timesheet.rejected","timesheet.reopened",',
+    '"timesheet.submitted","shift.cancelled","shift.claimed","entry.added",',
+    '"entry.corrected","entry.deleted","device.added","member.added","member.updated",',
+    '"absence","appointment","availability","budget","contract","device","funder","need",',
+    '"request","team","template","timesheet","member",',
+    '"assistant_device":"assistant_sig":"available":"budget_id":"calendar_details":',
+    '"comment":"correction_reason":"cost_center":"counter_device":"counter_member":',
+    '"counter_sig":"countersigned_at":"days_per_week":"decided_by":"decision_comment":',
+    '"default_budget_id":"dh_pub":"display_name":"doc_hash":"document":"employment":',
+    '"end_date":"entry_id":"funder_id":"hourly_wage":"label":"live_in":"month":',
+    '"monthly_amount":"name":"on_behalf_of":"plan_id":"preferences":"reference":',
+    '"revoked":true,"role":"sign_pub":"signed_at":"staff_number":"standby_wage":',
+    '"start_date":"state":"summary":"support_kind":"surcharges":"tz":"uid":',
+    '"vacation_days":"valid_from":"valid_to":"version":"weekday":"weekly_hours":',
+    '"written_at":"active":true,"deleted":true,"assistant","employer","proxy","payroll",',
+    '"status":"planned","location":"","instructions":"","assignee_id":"',
+    '"checklist":[],"kind":"work","source":"clock","note":"","breaks":[],',
+    '"shift.planned","shift","shift.updated",{"checklist":["handover.written","handover",',
+    '{"author_id":"","shift_id":"","text":"',
+    '"entry.clocked_out","entry.break_started","entry.break_ended","entry.clocked_in",',
+    '"entry",{"member_id":"","start":"","end":null,"breaks":[{"start":"","end":"20',
+    '[1,"')).encode()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +118,9 @@ def header_bytes(team: str, scope: str, epoch: int, device: str, seq: int,
 
 def seal_envelope(ops: list[Op], *, team: str, scope: str, epoch: int, device: str, seq: int,
                   prev_hash: bytes, scope_key: bytes | None, signer: SigningKey) -> Envelope:
-    plain = zlib.compress(encode_ops(ops), 6)
+    if any(op.device != device for op in ops):
+        raise IntegrityError("an envelope holds only its own device's ops")
+    plain = _compress(encode_batch(ops))
     if scope in PLAIN_SCOPES:
         nonce, body = b"", plain
         hdr = header_bytes(team, scope, epoch, device, seq, prev_hash, nonce)
@@ -122,10 +157,23 @@ def open_and_hash(env: Envelope, scope_key: bytes | None) -> tuple[bytes, list[O
             if scope_key is None:
                 raise IntegrityError(f"{env.label}: no key for this scope and epoch")
             plain = decrypt_with_nonce(scope_key, env.nonce, env.body, hdr)
-        ops = decode_ops(zlib.decompress(plain))
+        ops = decode_batch(_decompress(plain), env.device)
     except (InvalidTag, zlib.error, ValueError, KeyError, IndexError, TypeError) as err:
         raise IntegrityError(f"{env.label}: cannot be decrypted or decoded") from err
-    for op in ops:
-        if op.device != env.device:
-            raise IntegrityError(f"{env.label}: holds an op of another device")
     return sha256(hdr + env.body + env.sig), ops
+
+
+def _compress(data: bytes) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15, zdict=_ZDICT[BODY_FORMAT])
+    return bytes((BODY_FORMAT,)) + packer.compress(data) + packer.flush()
+
+
+def _decompress(plain: bytes) -> bytes:
+    zdict = _ZDICT.get(plain[0]) if plain else None
+    if zdict is None:
+        raise ValueError("an unknown body format")
+    unpacker = zlib.decompressobj(-15, zdict=zdict)
+    data = unpacker.decompress(plain[1:])
+    if not unpacker.eof:
+        raise ValueError("a truncated body")
+    return data

@@ -12,6 +12,7 @@ Everything above (services, CLI, views) goes through ``commit`` and the projecti
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.hlc import Hlc
-from app.domain.ops import Op, scope_of
+from app.domain.ops import Op, op_id_for, scope_of
 from app.errors import IntegrityError, PermissionDenied, StoreLocked
 from app.store import disk, keys
 from app.store.crypto import open_sealed, seal
@@ -144,6 +145,7 @@ class Store:
             self.write_snapshot()
             self._ring = None
             self._proj = None
+            gc.unfreeze()  # see ``ingest.settle``: let the cyclic GC reach the old projection
 
     def close(self) -> None:
         """Lock and close the file; closing twice is harmless."""
@@ -204,8 +206,10 @@ class Store:
             ops: list[Op] = []
             for change in changes:
                 for scope, fields in self._split(change).items():
-                    op = Op(uuid7(), change.name, change.entity, change.entity_id, fields,
-                            proj.version_of(change.entity, change.entity_id), self.hlc.now(),
+                    hlc = self.hlc.now()
+                    op = Op(op_id_for(self.device_id, hlc), change.name, change.entity,
+                            change.entity_id, fields,
+                            proj.version_of(change.entity, change.entity_id), hlc,
                             self.acting_member, self.device_id)
                     ops_by_scope.setdefault(scope, []).append(op)
                     ops.append(op)
