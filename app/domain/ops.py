@@ -120,18 +120,19 @@ BATCH_VERSION = 1
 
 def op_id_for(device: str, hlc: int) -> str:
     """The op id: a UUIDv7 whose time is the HLC's wall time, whose counter (RFC 9562,
-    method 1) is the HLC's counter, and whose remaining 58 bits come from the device id.
-    Unique because a device's HLC never repeats; the same on every replica."""
-    counter = hlc & 0xFFFF
-    value = ((hlc >> 16) & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (counter >> 4) << 64 \
-        | 0b10 << 62 | (counter & 0xF) << 58 | _device_bits(device)
-    h = f"{value:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    method 1) is the HLC's counter (12 bits in ``rand_a``, 4 at the top of ``rand_b``), and
+    whose remaining 58 bits come from the device id. Unique because a device's HLC never
+    repeats; the same on every replica. Built from strings: it runs for every op received."""
+    head = f"{(hlc >> 16) & 0xFFFF_FFFF_FFFF:012x}7{(hlc >> 4) & 0xFFF:03x}"
+    return f"{head[:8]}-{head[8:12]}-{head[12:]}-{_device_tails(device)[hlc & 0xF]}"
 
 
 @lru_cache(maxsize=4096)
-def _device_bits(device: str) -> int:
-    return int.from_bytes(hashlib.sha256(device.encode()).digest()[:8], "big") >> 6
+def _device_tails(device: str) -> tuple[str, ...]:
+    """The last two groups of the id, for each value of the counter's low 4 bits."""
+    bits = int.from_bytes(hashlib.sha256(device.encode()).digest()[:8], "big") >> 6
+    return tuple(f"{0x8000 | low << 10 | bits >> 48:04x}-{bits & 0xFFFF_FFFF_FFFF:012x}"
+                 for low in range(16))
 
 
 def encode_batch(ops: list[Op]) -> bytes:

@@ -63,15 +63,26 @@ def connect(directory: Path, create: bool = False) -> sqlite3.Connection:
 
 
 @contextmanager
-def write_tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One durable transaction; rolled back whole on any error."""
-    conn.execute("BEGIN IMMEDIATE")
+def write_tx(conn: sqlite3.Connection, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    """One transaction, rolled back whole on any error; durable (fsync) unless told not.
+
+    ``durable=False`` is for what can be fetched again, i.e. pulled envelopes with their
+    pull cursor: in WAL mode a commit without fsync is still atomic, a power cut can only
+    lose the newest such commits (then pulled again), and the next durable commit's fsync
+    makes them durable too, so nothing written later can outlive what it builds on."""
+    if not durable:
+        conn.execute("PRAGMA synchronous=NORMAL")
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if not durable:
+            conn.execute("PRAGMA synchronous=FULL")
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

@@ -75,7 +75,7 @@ class Projection:
         self.pending: dict[str, Op] = {}
         self.rejected: dict[str, str] = {}
         self._dirty: set[tuple[str, str]] = set()
-        self._locked: set[tuple[str, str]] | None = None
+        self._locked: dict[str, set[str]] | None = None
         self._dirty_conflicts: set[str] = set()
         self._json_cols = {
             name: {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}
@@ -116,11 +116,13 @@ class Projection:
     # ------------------------------------------------------------------ folding
     def check(self, op: Op) -> str | None:
         """Why ``op`` would be rejected, or None when it may be applied."""
+        return self._reason(op, self.role_of(op.author), self._is_bootstrap(op))
+
+    def _reason(self, op: Op, role: str | None, bootstrap: bool) -> str | None:
         row = self.rows[op.entity].get(op.entity_id) if op.entity in self.rows else None
         if op.entity not in ENTITIES:
             return f"unknown entity {op.entity!r}"
-        role = self.role_of(op.author)
-        if self._is_bootstrap(op):
+        if bootstrap:
             return None
         device_problem = self._device_problem(op)
         if device_problem:
@@ -145,22 +147,32 @@ class Projection:
 
     def _fold(self, ops: Iterable[Op]) -> None:
         membership_changed = False
+        pending, rejected, devices = self.pending, self.rejected, self.rows["device"]
         for op in ops:
-            if op.op_id in self.pending or op.op_id in self.rejected or self._applied(op):
+            op_id = op.op_id
+            if op_id in pending or op_id in rejected or self._applied(op):
                 continue
-            if self._must_wait(op):
-                self.pending[op.op_id] = op
+            # Author and bootstrap are looked up once here and handed on: this loop is
+            # most of an initial sync.
+            role = self.role_of(op.author)
+            bootstrap = self._is_bootstrap(op)
+            if not bootstrap and (role is None or op.device not in devices):
+                pending[op_id] = op  # see ``_must_wait``
                 continue
-            membership_changed |= self._apply(op)
-        if membership_changed and self.pending:
+            membership_changed |= self._apply(op, role, bootstrap)
+        if membership_changed and pending:
             self._retry_pending()
         self.flush()
 
     def _applied(self, op: Op) -> bool:
         """Seen before? Its op id then stands in the history of one of its fields."""
+        key = (op.entity, op.entity_id)
+        if key not in self.histories and f"{key[0]}/{key[1]}" not in self._packed:
+            return False  # an entity never seen: the common case of an initial sync
+        history = self.history_of(*key)
+        op_id = op.op_id
         for name in op.fields:
-            versions = self.history_of(op.entity, op.entity_id).get(name, ())
-            return any(v.op_id == op.op_id for v in versions)
+            return any(v.op_id == op_id for v in history.get(name, ()))
         return False
 
     def _retry_pending(self) -> None:
@@ -170,7 +182,7 @@ class Projection:
             for op_id, op in list(self.pending.items()):
                 if not self._must_wait(op):
                     del self.pending[op_id]
-                    self._apply(op)
+                    self._apply(op, self.role_of(op.author), self._is_bootstrap(op))
                     progress = True
 
     def _device_problem(self, op: Op) -> str | None:
@@ -212,17 +224,19 @@ class Projection:
         """An entry or absence in a month whose newest timesheet version is approved or
         exported may not change (the old and the new place both count)."""
         member = (row or {}).get("member_id") or op.fields.get("member_id")
+        locked = self._locked_months().get(member)
+        if not locked:
+            return False
         months: set[str] = set()
         for source in (row or {}, op.fields):
             for start_key, end_key in (("start", "end"), ("start_date", "end_date")):
                 if source.get(start_key):
                     months |= _months_between(source[start_key], source.get(end_key))
-        locked = self._locked_months()
-        return any((member, month) in locked for month in months)
+        return not locked.isdisjoint(months)
 
-    def _locked_months(self) -> set[tuple[str, str]]:
-        """(member, month) whose newest timesheet version is approved or exported; kept
-        until a timesheet op changes it, since every entry op asks."""
+    def _locked_months(self) -> dict[str, set[str]]:
+        """Per member, the months whose newest timesheet version is approved or exported;
+        kept until a timesheet op changes it, since every entry op asks."""
         if self._locked is None:
             newest: dict[tuple[str, str], dict[str, Any]] = {}
             for sheet in self.rows["timesheet"].values():
@@ -230,13 +244,15 @@ class Projection:
                 if not sheet["deleted"] and sheet["version"] > newest.get(key, {}).get(
                         "version", 0):
                     newest[key] = sheet
-            self._locked = {k for k, sheet in newest.items()
-                            if sheet["status"] in LOCKED_STATUSES}
+            self._locked = {}
+            for (member, month), sheet in newest.items():
+                if sheet["status"] in LOCKED_STATUSES:
+                    self._locked.setdefault(member, set()).add(month)
         return self._locked
 
-    def _apply(self, op: Op) -> bool:
+    def _apply(self, op: Op, role: str | None, bootstrap: bool) -> bool:
         """Fold one op; True when it changed membership (roles, activity)."""
-        reason = self.check(op)
+        reason = self._reason(op, role, bootstrap)
         if reason is not None:
             self.rejected[op.op_id] = reason
             return False
@@ -247,23 +263,27 @@ class Projection:
             row = dict(self._defaults[entity])
             row["id"] = eid
             rows[eid] = row
-        key = (entity, eid)
         histories = self.history_of(entity, eid)
+        hlc, device, author, base, op_id = op.hlc, op.device, op.author, op.base, op.op_id
         for name, value in op.fields.items():
             if name not in row or name == "id":
                 continue  # a field of a newer app version: ignored, still kept in the log
-            new = Version(op.hlc, op.device, op.author, op.base, op.op_id, value)
-            history = histories.setdefault(name, [])
-            current = history[-1] if history else None
+            new = Version(hlc, device, author, base, op_id, value)
+            history = histories.get(name)
+            if history is None:  # the field's first version: nothing to merge with
+                histories[name] = [new]
+                row[name] = value
+                continue
             for old in history:
-                if concurrent(new, old):
+                # Only other authors can conflict; checked first as it is the cheap part.
+                if old.author != author and concurrent(new, old):
                     self._record_conflict(entity, eid, name, new, old)
-            if current is None or wins(new, current):
+            if wins(new, history[-1]):
                 history.append(new)
                 row[name] = value
             else:
                 history.insert(_position(history, new), new)
-        self._dirty.add(key)
+        self._dirty.add((entity, eid))
         if entity == "timesheet":
             self._locked = None
         return entity == "device" or (
