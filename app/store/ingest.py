@@ -46,7 +46,7 @@ CHAIN_DDL = ("CREATE TABLE IF NOT EXISTS sync_chains (device TEXT PRIMARY KEY,"
 FREEZE_AFTER_OPS = 10_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Received:
     """One pulled item: an envelope, or a skip (chain data of an envelope we cannot read)."""
 

@@ -77,6 +77,9 @@ class Projection:
         self._dirty: set[tuple[str, str]] = set()
         self._locked: dict[str, set[str]] | None = None
         self._dirty_conflicts: set[str] = set()
+        # (device, author) pairs ``_device_problem`` passed; forgotten whenever a member or
+        # device changes, since only that can change the answer.
+        self._trusted: set[tuple[str, str]] = set()
         self._json_cols = {
             name: {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}
             for name, table in ENTITIES.items()
@@ -124,9 +127,11 @@ class Projection:
             return f"unknown entity {op.entity!r}"
         if bootstrap:
             return None
-        device_problem = self._device_problem(op)
-        if device_problem:
-            return device_problem
+        if (op.device, op.author) not in self._trusted:
+            device_problem = self._device_problem(op)
+            if device_problem:
+                return device_problem
+            self._trusted.add((op.device, op.author))
         if not may_write(role, op, row):
             return f"{role or 'unknown member'} may not {op.name} here"
         if op.entity in ("entry", "absence") and self._month_locked(op, row):
@@ -286,6 +291,8 @@ class Projection:
         self._dirty.add((entity, eid))
         if entity == "timesheet":
             self._locked = None
+        elif entity in ("member", "device"):
+            self._trusted.clear()
         return entity == "device" or (
             entity == "member" and ("role" in op.fields or "active" in op.fields))
 
