@@ -9,7 +9,7 @@ PORT   ?= 8550
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,relay]'
 	touch $@
 
 run: $(VENV)/.installed

@@ -5,12 +5,12 @@
    Targets: ≥ 50,000 ops/s; ≤ 120 bytes per op on the wire (gzip, as httpx receives it).
    A cProfile of a second fresh device shows where the time goes.
 2. Relay push throughput and latency with 200 simulated devices (40 teams × 5), on SQLite
-   (one relay process) and PostgreSQL (four relay processes sharing one cluster):
+   (one relay process) and PostgreSQL (two relay processes sharing one cluster):
    open loop at 2,000 envelopes/s offered, then closed loop (as fast as it goes).
    Targets on PostgreSQL: ≥ 2,000 envelopes/s, p99 ≤ 100 ms.
 
     python bench/bench_sync.py [--years 5] [--skip-initial] [--skip-push] [--seconds 8]
-                               [--per-shift-only] [--no-profile]
+                               [--per-shift-only] [--no-profile] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import cProfile
 import gc
 import io
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -129,20 +130,35 @@ def fold_only(services: Services) -> None:
           f"{len(ops) / dt:,.0f} ops/s")
 
 
-def initial_sync(years: int, per_shift: bool, profile: bool) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="az-bench-"))
+def uploaded_history(tmp: Path, years: int, per_shift: bool, relay_url: str) -> Services:
+    """Build the history and push it to the relay, or reuse one a ``--keep`` run left."""
+    if (tmp / "employer" / "uploaded").exists():
+        store = Store.open(tmp / "employer")
+        store.unlock(PW)
+        print(f"history reused from {tmp}: {store.envelope_count()} envelopes")
+        return Services(store)
+    t0 = time.perf_counter()
+    employer, ops, envs = build_history(tmp / "employer", years, per_shift)
+    print(f"history ({'devices push once per shift' if per_shift else 'every commit pushed alone'}): {ops} ops in {envs} envelopes ({ops / envs:.1f} ops/envelope), "
+          f"built in {time.perf_counter() - t0:.0f} s")
+    with SyncClient(employer.store, relay_url) as up:
+        t0 = time.perf_counter()
+        up.sync()
+        dt = time.perf_counter() - t0
+        print(f"upload from the employer: {envs / dt:,.0f} envelopes/s, "
+              f"{up.relay.bytes_up / envs:.0f} bytes/envelope up (JSON, uncompressed)")
+    (tmp / "employer" / "uploaded").touch()
+    return employer
+
+
+def initial_sync(years: int, per_shift: bool, profile: bool, keep: Path | None = None) -> None:
+    tmp = keep or Path(tempfile.mkdtemp(prefix="az-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    for old in ("fresh", "profiled"):
+        shutil.rmtree(tmp / old, ignore_errors=True)
     proc, relay_url = start_relay(str(tmp / "relay.db"))
     try:
-        t0 = time.perf_counter()
-        employer, ops, envs = build_history(tmp / "employer", years, per_shift)
-        print(f"history ({'devices push once per shift' if per_shift else 'every commit pushed alone'}): {ops} ops in {envs} envelopes ({ops / envs:.1f} ops/envelope), "
-              f"built in {time.perf_counter() - t0:.0f} s")
-        with SyncClient(employer.store, relay_url) as up:
-            t0 = time.perf_counter()
-            up.sync()
-            dt = time.perf_counter() - t0
-            print(f"upload from the employer: {envs / dt:,.0f} envelopes/s, "
-                  f"{up.relay.bytes_up / envs:.0f} bytes/envelope up (JSON, uncompressed)")
+        employer = uploaded_history(tmp, years, per_shift, relay_url)
         device = fresh_device(employer, relay_url, tmp / "fresh")
         with SyncClient(device.store, relay_url) as client:
             t0 = time.perf_counter()
@@ -185,10 +201,12 @@ def main() -> None:
     p.add_argument("--per-shift-only", action="store_true",
                    help="only the history whose devices push once per shift")
     p.add_argument("--no-profile", action="store_true")
+    p.add_argument("--keep", type=Path, help="build the per-shift history here once and "
+                   "reuse it on later runs (delete the folder after a wire-format change)")
     args = p.parse_args()
     if not args.skip_initial:
         print("== initial sync")
-        initial_sync(args.years, per_shift=True, profile=not args.no_profile)
+        initial_sync(args.years, per_shift=True, profile=not args.no_profile, keep=args.keep)
         if not args.per_shift_only:
             initial_sync(args.years, per_shift=False, profile=False)
     if not args.skip_push:

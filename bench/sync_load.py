@@ -1,19 +1,28 @@
 """Load generator for ``bench_sync.py``: 200 simulated devices pushing to real relay processes.
 
 Devices are spread over 40 teams of 5 (each team founded with one genesis envelope that
-adds all five devices), and over 4 worker processes running asyncio + httpx. Every push is a
-real signed request carrying real sealed, chained envelopes (one clock-in op each).
-Open loop: each device pushes on a fixed schedule; latency is measured from the scheduled
-time, so a slow relay cannot hide queueing (no coordinated omission).
+adds all five devices), and over 2 worker processes running asyncio (uvloop if installed) +
+httpx, one client (one keep-alive connection, opened before the clock starts) per device, as
+on a phone that is syncing. Every push is a real signed request carrying real sealed, chained
+envelopes (one clock-in op each), sealed before the clock starts. Open loop: each device
+pushes on a fixed schedule; latency is measured from the scheduled time, so a slow relay
+cannot hide queueing (no coordinated omission).
+
+Each phase also prints the CPU one push cost (relay processes and PostgreSQL from /proc,
+the generator from its own process time) and the ceiling that implies on this machine's
+cores: the generator shares them with the relay, so its cost counts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import multiprocessing as mp
 import os
 import random
+import ssl
 import statistics
 import subprocess
 import sys
@@ -34,6 +43,7 @@ from app.store.envelope import GENESIS_HASH, seal_envelope  # noqa: E402
 from app.sync import protocol  # noqa: E402
 
 TEAMS, PER_TEAM, WORKERS = 40, 5, 2
+PG_RELAYS = 2  # relay processes sharing the cluster: on 2 cores, 2 cost less CPU per push than 4
 
 
 @dataclass
@@ -116,7 +126,12 @@ def setup_teams(urls: list[str]) -> list[Dev]:
 
 def _worker(args: tuple[list[Dev], str, float, int, float]) -> dict[str, Any]:
     devs, mode, seconds, batch, per_device_rate = args
-    return asyncio.run(_run(devs, mode, seconds, batch, per_device_rate))
+    try:  # uvloop (there with uvicorn's extras) makes the generator's own loop cheaper
+        import uvloop
+        run: Any = uvloop.run
+    except ImportError:
+        run = asyncio.run
+    return run(_run(devs, mode, seconds, batch, per_device_rate))  # type: ignore[no-any-return]
 
 
 def _prepare(dev: Dev, batches: int, batch: int) -> list[bytes]:
@@ -146,15 +161,25 @@ async def _run(devs: list[Dev], mode: str, seconds: float, batch: int,
     errors: dict[str, int] = {}
     n = int(seconds * rate / batch * 1.3) + 2 if rate else 400 // batch
     prepared = {d.device: _prepare(d, n, batch) for d in devs}
-    limits = httpx.Limits(max_connections=len(devs) + 10, max_keepalive_connections=len(devs))
-    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
-        t0 = time.perf_counter()
+    gc.freeze()  # what exists now is never garbage: full collections skip it (no stalls)
+    # One client (one keep-alive connection) per device, as on real phones: a shared pool of
+    # 100 connections costs the generator O(pool) work per request in httpcore. One SSL
+    # context for all (the URLs are plain http), so 200 clients do not load the CA store each.
+    tls = ssl.create_default_context()
+    one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {d.device: await stack.enter_async_context(
+            httpx.AsyncClient(timeout=60, limits=one, verify=tls)) for d in devs}
+        for d in devs:  # connected before the clock starts, as a phone that is syncing
+            (await clients[d.device].get(d.url + "/healthz")).raise_for_status()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         t_end = t0 + seconds
         last = [t0]
 
         async def device(dev: Dev) -> None:
             nonlocal sent
             signer = SigningKey.from_bytes(dev.signer)
+            http = clients[dev.device]
             path = f"/v1/teams/{dev.team}/envelopes"
             interval = batch / rate if rate else 0.0
             scheduled = time.perf_counter() + random.random() * (interval or 0.01)
@@ -181,7 +206,8 @@ async def _run(devs: list[Dev], mode: str, seconds: float, batch: int,
                 scheduled += interval
 
         await asyncio.gather(*(device(d) for d in devs))
-    return {"lat": lat, "sent": sent, "errors": errors, "wall": last[0] - t0}
+    return {"lat": lat, "sent": sent, "errors": errors, "wall": last[0] - t0,
+            "cpu": time.process_time() - cpu0}
 
 
 def phase(devs: list[Dev], mode: str, seconds: float, batch: int, rate: float,
@@ -198,15 +224,46 @@ def phase(devs: list[Dev], mode: str, seconds: float, batch: int, rate: float,
             errors[k] = errors.get(k, 0) + v
     # Workers advanced their copies of the chains: continue from the relay's view next time.
     wall = max(r["wall"] for r in results) or seconds  # until the last answer came
-    return devs, {"env_s": sent / wall, "req_s": len(lat) / wall, "wall": dt,
+    return devs, {"env_s": sent / wall, "req_s": len(lat) / wall, "wall": dt, "reqs": len(lat),
+                  "gen_cpu": sum(r["cpu"] for r in results),
                   "p50": 1000 * lat[len(lat) // 2] if lat else 0.0,
                   "p99": 1000 * lat[int(len(lat) * 0.99)] if lat else 0.0,
                   "mean": 1000 * statistics.fmean(lat) if lat else 0.0, "errors": errors}
 
 
-def bench_backend(name: str, dbs: list[str], seconds: float) -> None:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes used so far, with that of their children that have
+    exited (a PostgreSQL backend that closed) — Linux /proc; 0 where gone."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def postgres_pids(pgdata: str | None) -> list[int]:
+    """The postmaster of the cluster in ``pgdata`` and its children (backends, WAL writer…)."""
+    if not pgdata:
+        return []
+    master = int(Path(pgdata, "data", "postmaster.pid").read_text().split()[0])
+    pids = [master]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def bench_backend(name: str, dbs: list[str], seconds: float, pgdata: str | None = None) -> None:
     procs = [start_relay(db) for db in dbs]
     urls = [u for _, u in procs]
+    relays = [p.pid for p, _ in procs]
     try:
         ctx = mp.get_context("spawn")
         with ctx.Pool(WORKERS) as pool:
@@ -217,25 +274,37 @@ def bench_backend(name: str, dbs: list[str], seconds: float) -> None:
                      ("closed", 1, 0.0, 200, "200 devices, closed loop, 1 envelope per push")]
             for mode, batch, rate, count, label in plans:
                 devs = setup_teams(urls)[:count]  # fresh teams: every phase starts at seq 1
+                pg = postgres_pids(pgdata)
+                relay0, pg0 = cpu_seconds(relays), cpu_seconds(pg)
                 _, res = phase(devs, mode, seconds, batch, rate, pool)
+                n = max(1, res["reqs"])
+                cpu = [1000 * (cpu_seconds(relays) - relay0) / n,
+                       1000 * (cpu_seconds(postgres_pids(pgdata)) - pg0) / n,
+                       1000 * res["gen_cpu"] / n]
                 print(f"  {name} ({len(urls)} relay process{'es' if len(urls) > 1 else ''}), "
                       f"{label}: {res['env_s']:,.0f} envelopes/s, {res['req_s']:,.0f} pushes/s, "
                       f"latency p50 {res['p50']:.1f} ms, p99 {res['p99']:.1f} ms"
                       + (f", errors {res['errors']}" if res["errors"] else ""))
+                # What one push costs in CPU on this machine, and what that allows on its cores.
+                print(f"    CPU per push: relay {cpu[0]:.2f} ms"
+                      + (f", PostgreSQL {cpu[1]:.2f} ms" if pgdata else "")
+                      + f", load generator {cpu[2]:.2f} ms → ceiling ≈ "
+                      f"{1000 * (os.cpu_count() or 1) / sum(cpu):,.0f} pushes/s "
+                      f"on {os.cpu_count()} cores")
     finally:
         for proc, _ in procs:
             proc.terminate()
             proc.wait(10)
 
 
-def run_push_bench(seconds: float) -> None:
+def run_push_bench(seconds: float, pg_relays: int = PG_RELAYS) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="az-bench-push-"))
     bench_backend("SQLite", [str(tmp / "relay.db")], seconds)
     out = subprocess.run(["bash", str(ROOT / "scripts/pg-test-cluster.sh"), "start"],
                          check=True, capture_output=True, text=True).stdout
     values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
     try:
-        bench_backend("PostgreSQL", [values["PGURL"]] * 4, seconds)
+        bench_backend("PostgreSQL", [values["PGURL"]] * pg_relays, seconds, values["PGDATA"])
     finally:
         subprocess.run(["bash", str(ROOT / "scripts/pg-test-cluster.sh"), "stop",
                         values["PGDATA"]], check=False)

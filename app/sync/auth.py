@@ -10,6 +10,11 @@ of the body, a timestamp and a random nonce. The relay accepts it when
 5. the nonce was not used before by this device (401: a replay). Nonces live in the
    database, so the check holds across several relay processes.
 
+Once the signature verifies, the nonce is spent whatever the answer. A push spends it in the
+transaction that stores its envelopes (one commit instead of two, ``RelayStore.push``);
+``spending_nonce`` spends it separately when the push is refused instead. The device row is
+read from the database on every request, never cached, so a revocation holds at once.
+
 Rate limits are a token bucket per device and per relay process: a misbehaving phone is
 slowed down, not the team.
 """
@@ -19,41 +24,81 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 
+from app.errors import AssistenzzeitError
 from app.store.crypto import verify_signature
 from app.sync import protocol
-from app.sync.relay_store import DeviceRow, Refused, RelayStore, now_ms
+from app.sync.relay_base import REPLAYED, DeviceRow, Refused, now_ms
+from app.sync.relay_store import RelayStore
 
 NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
+_DEVICE, _TIME = protocol.HEADER_DEVICE.lower(), protocol.HEADER_TIME.lower()
+_NONCE, _SIG = protocol.HEADER_NONCE.lower(), protocol.HEADER_SIG.lower()
 
 
-def authenticate(store: RelayStore, team: str, headers: Mapping[str, str], method: str,
-                 target: str, body: bytes, *, allow_revoked: bool = False) -> DeviceRow:
-    device_id = headers.get(protocol.HEADER_DEVICE.lower(), "")
-    stamp = headers.get(protocol.HEADER_TIME.lower(), "")
-    nonce = headers.get(protocol.HEADER_NONCE.lower(), "")
-    sig = headers.get(protocol.HEADER_SIG.lower(), "")
-    if not (device_id and stamp.isdigit() and NONCE_RE.match(nonce) and sig):
+@dataclass(frozen=True, slots=True)
+class SignedCall:
+    """The signature headers of a request, well-formed but not yet checked."""
+
+    device: str
+    stamp: int
+    nonce: str
+    sig: str
+
+
+def signed_call(headers: Mapping[str, str]) -> SignedCall:
+    device, stamp = headers.get(_DEVICE, ""), headers.get(_TIME, "")
+    nonce, sig = headers.get(_NONCE, ""), headers.get(_SIG, "")
+    if not (device and stamp.isdigit() and NONCE_RE.match(nonce) and sig):
         raise Refused(401, "missing or malformed signature headers")
-    device = store.device(team, device_id)
+    return SignedCall(device, int(stamp), nonce, sig)
+
+
+def check_call(device: DeviceRow | None, call: SignedCall, method: str, target: str,
+               body: bytes, *, allow_revoked: bool = False) -> DeviceRow:
+    """Steps 1–4 for the device row the database holds now (``None``: not a member)."""
     if device is None:
         raise Refused(403, "this device is not a member of this team")
     if (device.revoked or not device.active) and not allow_revoked:
         raise Refused(403, "this device has been revoked")
-    ts = int(stamp)
-    if abs(now_ms() - ts) > protocol.REPLAY_WINDOW_MS:
+    if abs(now_ms() - call.stamp) > protocol.REPLAY_WINDOW_MS:
         raise Refused(401, "the request time is outside the replay window")
     try:
-        signature = bytes.fromhex(sig)
+        signature = bytes.fromhex(call.sig)
     except ValueError as err:
         raise Refused(401, "the signature is not hex") from err
     if not verify_signature(device.sign_pub, signature,
-                            protocol.signing_string(method, target, body, ts, nonce)):
+                            protocol.signing_string(method, target, body, call.stamp,
+                                                    call.nonce)):
         raise Refused(401, "the request signature does not verify")
-    if not store.use_nonce(device_id, nonce, ts, protocol.REPLAY_WINDOW_MS):
-        raise Refused(401, "replayed request (nonce seen before)")
     return device
+
+
+def authenticate(store: RelayStore, team: str, headers: Mapping[str, str], method: str,
+                 target: str, body: bytes, *, allow_revoked: bool = False) -> DeviceRow:
+    """All five steps; the nonce is spent here."""
+    call = signed_call(headers)
+    device = check_call(store.device(team, call.device), call, method, target, body,
+                        allow_revoked=allow_revoked)
+    if not store.use_nonce(call.device, call.nonce, call.stamp, protocol.REPLAY_WINDOW_MS):
+        raise Refused(401, REPLAYED)
+    return device
+
+
+@contextmanager
+def spending_nonce(store: RelayStore, call: SignedCall) -> Iterator[None]:
+    """Around a verified request whose nonce is spent by its own transaction on success: if
+    it is refused instead, spend the nonce now (a replay of it stays a replay, and says so)."""
+    try:
+        yield
+    except AssistenzzeitError as err:
+        if not (isinstance(err, Refused) and str(err) == REPLAYED) and not store.use_nonce(
+                call.device, call.nonce, call.stamp, protocol.REPLAY_WINDOW_MS):
+            raise Refused(401, REPLAYED) from err
+        raise
 
 
 class RateLimiter:

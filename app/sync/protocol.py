@@ -9,9 +9,10 @@ Request signatures (every ``/v1/teams/{team}/…`` call except creating a team a
     X-AZ-Device: <device id>      X-AZ-Time: <unix ms>      X-AZ-Nonce: <32 hex>
     X-AZ-Sig:    Ed25519(device key, signing_string(method, path?query, body, time, nonce))
 
-Pull items are full envelopes (plus ``c``, the relay's per-team cursor) for the scopes the
-device may read, and *skips* ``{c, device, seq, scope, prev_hash, hash}`` for the others, so a
-client can still check every device's hash chain without seeing what it cannot decrypt.
+Pull answers are binary pages (``app/sync/pull_page.py``): full envelopes, each with the
+relay's per-team cursor, for the scopes the device may read, and *skips* (cursor, device, seq,
+scope, prev_hash, hash) for the others, so a client can still check every device's hash
+chain without seeing what it cannot decrypt.
 
 Invite codes: ``base64url(JSON{v, relay, team, secret, fp})`` without padding; ``secret`` is
 32 random bytes (base64url) whose SHA-256 is all the relay keeps; ``fp`` is the fingerprint of
@@ -37,8 +38,8 @@ HEADER_SIG = "X-AZ-Sig"
 
 REPLAY_WINDOW_MS = 5 * 60 * 1000  # a signed request is good for ±5 minutes
 MAX_BODY_BYTES = 4 * 1024 * 1024
-MAX_PAGE = 2000
-DEFAULT_PAGE = 1000
+MAX_PAGE = 5000
+DEFAULT_PAGE = 2000
 MAX_PUSH_ENVELOPES = 1000
 ADMIN_ROLES = frozenset({"employer", "proxy"})
 
@@ -79,41 +80,6 @@ def envelope_from_wire(raw: Any) -> Envelope:
         return Envelope.from_json(raw)
     except (KeyError, TypeError, ValueError) as err:
         raise ProtocolError(f"a malformed envelope on the wire ({err})") from err
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """An envelope the reader may not decrypt, reduced to what its chain check needs."""
-
-    cursor: int
-    device: str
-    seq: int
-    scope: str
-    prev_hash: bytes
-    hash: bytes
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"c": self.cursor, "skip": 1, "device": self.device, "seq": self.seq,
-                "scope": self.scope, "prev_hash": self.prev_hash.hex(), "hash": self.hash.hex()}
-
-
-@dataclass(frozen=True, slots=True)
-class PullItem:
-    cursor: int
-    envelope: Envelope | None
-    skip: Skip | None
-
-
-def pull_item_from_wire(raw: dict[str, Any]) -> PullItem:
-    try:
-        cursor = int(raw["c"])
-        if raw.get("skip"):
-            return PullItem(cursor, None, Skip(cursor, str(raw["device"]), int(raw["seq"]),
-                                               str(raw["scope"]), bytes.fromhex(raw["prev_hash"]),
-                                               bytes.fromhex(raw["hash"])))
-        return PullItem(cursor, Envelope.from_json(raw), None)
-    except (KeyError, TypeError, ValueError) as err:
-        raise ProtocolError(f"a malformed pull item ({err})") from err
 
 
 # ---------------------------------------------------------------------------- invites

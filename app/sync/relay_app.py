@@ -9,7 +9,7 @@ Endpoints (all JSON unless noted; "signed" = device request signature, see ``aut
                                                     signed by the genesis device itself
     POST /v1/teams/{team}/envelopes                 signed push {envelopes: [...]}; idempotent;
                                                     all or nothing → {accepted, duplicates, cursor}
-    GET  /v1/teams/{team}/envelopes?after=N&limit=M signed pull → {items, next, more}
+    GET  /v1/teams/{team}/envelopes?after=N&limit=M signed pull → a binary page (pull_page.py)
     GET  /v1/teams/{team}/membership                signed: member ids, roles, device keys
     POST /v1/teams/{team}/invites                   signed (employer/proxy): {invite, member,
                                                     role, expires_ms}; invite = hash of secret
@@ -38,10 +38,6 @@ import logging
 import os
 import re
 import sys
-import threading
-import time
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -52,36 +48,22 @@ from starlette.concurrency import run_in_threadpool
 from app.errors import AssistenzzeitError
 from app.store.crypto import verify_signature
 from app.store.envelope import GENESIS_HASH, Envelope, open_envelope, verify_envelope
-from app.sync import protocol
-from app.sync.auth import RateLimiter, authenticate
-from app.sync.relay_calendar import add_calendar_routes
-from app.sync.relay_store import (
+from app.sync import protocol, pull_page
+from app.sync.auth import RateLimiter, authenticate, check_call, signed_call, spending_nonce
+from app.sync.relay_base import (
     DeviceRow,
     MembershipChange,
     Refused,
-    RelayStore,
     fault_hook,
     now_ms,
-    open_relay_store,
     set_faults,
 )
+from app.sync.relay_calendar import add_calendar_routes
+from app.sync.relay_observe import Metrics, Observe, note_reason
+from app.sync.relay_store import RelayStore, open_relay_store
 
 log = logging.getLogger("assistenzzeit.relay")
 SCOPE_RE = re.compile(r"^(membership|team|employer|member:[0-9a-f-]{36})$")
-
-
-class Metrics:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.counters: dict[str, float] = defaultdict(float)
-
-    def inc(self, name: str, value: float = 1.0) -> None:
-        with self._lock:
-            self.counters[name] += value
-
-    def text(self) -> str:
-        with self._lock:
-            return "".join(f"{k} {v:g}\n" for k, v in sorted(self.counters.items()))
 
 
 def _json_log_handler() -> logging.Handler:
@@ -106,36 +88,21 @@ def create_app(db: str | RelayStore, *, rate: float = 200.0, burst: float = 400.
         log.setLevel(logging.INFO)
         log.propagate = False
 
-    @app.middleware("http")
-    async def observe(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > protocol.MAX_BODY_BYTES:
-            response: Response = JSONResponse({"error": "request body too large"}, 413)
-        else:
-            response = await call_next(request)
-        seconds = time.perf_counter() - started
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.inc(f'az_requests_total{{route="{path}",status="{response.status_code}"}}')
-        metrics.inc("az_request_seconds_sum", seconds)
-        metrics.inc("az_request_seconds_count")
-        log.info(json.dumps({"ts": round(time.time(), 3), "method": request.method,
-                             "route": path, "status": response.status_code,
-                             "ms": round(seconds * 1000, 2),
-                             "device": request.headers.get(protocol.HEADER_DEVICE, "")[:36],
-                             "reason": response.headers.get("x-az-reason", "")}))
-        return response
+    # Outermost of ours: it sees every answer, the 413 for an oversized body included.
+    app.add_middleware(Observe, metrics=metrics, log=log, max_body=protocol.MAX_BODY_BYTES)
 
+    # The reason goes into the log line and the JSON body, not a header: headers are
+    # latin-1, and reasons are not ("limit must be 1…2000").
     @app.exception_handler(Refused)
-    async def refused(_request: Request, err: Refused) -> Response:
+    async def refused(request: Request, err: Refused) -> Response:
         metrics.inc(f'az_refusals_total{{status="{err.status}"}}')
-        return JSONResponse({"error": str(err)}, err.status, headers={"x-az-reason": str(err)})
+        note_reason(request.scope, str(err))
+        return JSONResponse({"error": str(err)}, err.status)
 
     @app.exception_handler(AssistenzzeitError)
-    async def bad(_request: Request, err: AssistenzzeitError) -> Response:
-        return JSONResponse({"error": str(err)}, 400, headers={"x-az-reason": str(err)[:200]})
+    async def bad(request: Request, err: AssistenzzeitError) -> Response:
+        note_reason(request.scope, str(err)[:200])
+        return JSONResponse({"error": str(err)}, 400)
 
     async def body_of(request: Request) -> bytes:
         body = await request.body()
@@ -229,38 +196,52 @@ def create_app(db: str | RelayStore, *, rate: float = 200.0, burst: float = 400.
         return await run_in_threadpool(store.membership, team)
 
     # ------------------------------------------------------------------ envelopes
-    @app.post("/v1/teams/{team}/envelopes")
-    async def push(team: str, request: Request) -> dict[str, Any]:
-        device, body = await signed(request, team)
-        raw = parse_json(body).get("envelopes")
-        if not isinstance(raw, list) or len(raw) > protocol.MAX_PUSH_ENVELOPES:
-            raise Refused(400, f"envelopes must be a list of at most "
-                               f"{protocol.MAX_PUSH_ENVELOPES}")
-        batch = [protocol.envelope_from_wire(r) for r in raw]
-        changes: list[MembershipChange] = []
-        for env in batch:
-            if env.team != team:
-                raise Refused(400, f"{env.label} belongs to another team")
-            if env.device != device.device:
-                raise Refused(403, f"{env.label} is not this device's own")
-            if not SCOPE_RE.match(env.scope):
-                raise Refused(400, f"{env.label}: unknown scope")
-            try:
-                verify_envelope(env, device.sign_pub)
-            except AssistenzzeitError as err:
-                raise Refused(400, f"{err}; nothing of this batch was stored") from err
-            if env.scope == "membership":
-                if device.role not in protocol.ADMIN_ROLES:
-                    raise Refused(403, "only the employer or a proxy may change membership")
-                changes.extend(membership_changes(env))
-        batch.sort(key=lambda e: e.seq)
-        accepted, dups, cursor = await run_in_threadpool(store.push, team, device.device,
-                                                         batch, changes)
+    @app.post("/v1/teams/{team}/envelopes", response_class=JSONResponse)
+    async def push(team: str, request: Request) -> Response:
+        body = await body_of(request)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        # One thread hop for the whole push: lookup, checks, verification, transaction.
+        result = await run_in_threadpool(push_signed, team, request.headers, target, body)
         fault_hook("after_commit")
+        return Response(json.dumps(result), media_type="application/json")
+
+    def push_signed(team: str, headers: Any, target: str, body: bytes) -> dict[str, int]:
+        call = signed_call(headers)
+        device = check_call(store.device(team, call.device), call, "POST", target, body)
+        with spending_nonce(store, call):
+            if not limiter.allow(device.device):
+                raise Refused(429, "too many requests from this device; slow down")
+            raw = parse_json(body).get("envelopes")
+            if not isinstance(raw, list) or len(raw) > protocol.MAX_PUSH_ENVELOPES:
+                raise Refused(400, f"envelopes must be a list of at most "
+                                   f"{protocol.MAX_PUSH_ENVELOPES}")
+            batch = [protocol.envelope_from_wire(r) for r in raw]
+            changes: list[MembershipChange] = []
+            for env in batch:
+                if env.team != team:
+                    raise Refused(400, f"{env.label} belongs to another team")
+                if env.device != device.device:
+                    raise Refused(403, f"{env.label} is not this device's own")
+                if not SCOPE_RE.match(env.scope):
+                    raise Refused(400, f"{env.label}: unknown scope")
+                try:
+                    verify_envelope(env, device.sign_pub)
+                except AssistenzzeitError as err:
+                    raise Refused(400, f"{err}; nothing of this batch was stored") from err
+                if env.scope == "membership":
+                    if device.role not in protocol.ADMIN_ROLES:
+                        raise Refused(403, "only the employer or a proxy may change membership")
+                    changes.extend(membership_changes(env))
+            batch.sort(key=lambda e: e.seq)
+        # The store spends the nonce itself, with the envelopes when it can.
+        accepted, dups, cursor = store.push(team, device.device, batch, changes,
+                                            nonce=(call.nonce, call.stamp))
         metrics.inc("az_envelopes_pushed_total", accepted)
         return {"accepted": accepted, "duplicates": dups, "cursor": cursor}
 
-    @app.get("/v1/teams/{team}/envelopes")
+    @app.get("/v1/teams/{team}/envelopes", response_class=Response, responses={200: {
+        "content": {pull_page.MEDIA_TYPE: {}},
+        "description": "a binary pull page, see app/sync/pull_page.py"}})
     async def pull(team: str, request: Request, after: int = 0,
                    limit: int = protocol.DEFAULT_PAGE) -> Response:
         device, _ = await signed(request, team)
@@ -268,20 +249,13 @@ def create_app(db: str | RelayStore, *, rate: float = 200.0, burst: float = 400.
             raise Refused(400, f"limit must be 1…{protocol.MAX_PAGE}, after ≥ 0")
         allowed = protocol.scopes_for(device.role, device.member)
         rows = await run_in_threadpool(store.pull, team, after, limit)
-        items: list[dict[str, Any]] = []
-        for r in rows:
-            if protocol.may_read(allowed, r.scope):
-                env = Envelope(team, r.scope, r.epoch, r.device, r.seq, bytes(r.prev_hash),
-                               bytes(r.nonce), bytes(r.body), bytes(r.sig))
-                items.append({"c": r.cursor, **env.to_json()})
-            else:
-                items.append(protocol.Skip(r.cursor, r.device, r.seq, r.scope,
-                                           bytes(r.prev_hash), bytes(r.hash)).to_wire())
-        metrics.inc("az_envelopes_pulled_total", len(items))
-        # Serialized here: FastAPI's generic encoder is slow for a thousand envelopes.
-        return Response(json.dumps({"items": items, "next": rows[-1].cursor if rows else after,
-                                    "more": len(rows) == limit}, separators=(",", ":")),
-                        media_type="application/json")
+        page = pull_page.encode_page(
+            (pull_page.PageRow(r.cursor, r.scope, r.epoch, r.device, r.seq, bytes(r.prev_hash),
+                               bytes(r.nonce), bytes(r.body), bytes(r.sig), bytes(r.hash),
+                               protocol.may_read(allowed, r.scope)) for r in rows),
+            rows[-1].cursor if rows else after, len(rows) == limit, after)
+        metrics.inc("az_envelopes_pulled_total", len(rows))
+        return Response(page, media_type=pull_page.MEDIA_TYPE)
 
     # ------------------------------------------------------------------ invites and joins
     @app.post("/v1/teams/{team}/invites", status_code=201)

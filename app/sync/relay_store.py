@@ -10,15 +10,17 @@ so cursors of a team become visible in order: a reader that has seen cursor N ne
 finds a row N' < N it skipped. ``UNIQUE(team, device, seq)`` makes pushes idempotent and a
 fork impossible to store; the device's hash chain is checked inside the same lock.
 Everything is in the database, so any number of relay processes can share one PostgreSQL.
+
+What every device does all the time — its device looked up, a request nonce spent, a push —
+goes through raw driver SQL with the same semantics: ``relay_hot.py`` (SQLite) and
+``relay_pg.py`` (PostgreSQL); this module's SQLAlchemy Core does the rest.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -34,8 +36,19 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 
-from app.errors import SyncError
-from app.store.envelope import GENESIS_HASH, Envelope
+from app.store.envelope import Envelope
+from app.sync.protocol import REPLAY_WINDOW_MS
+from app.sync.relay_base import (
+    REPLAYED,
+    DeviceRow,
+    MembershipChange,
+    Refused,
+    fault_hook,
+    now_ms,
+    plan_push,
+)
+from app.sync.relay_hot import SqliteHot, purge_due
+from app.sync.relay_pg import PostgresHot
 from app.sync.relay_schema import (
     calendars,
     devices,
@@ -45,53 +58,40 @@ from app.sync.relay_schema import (
     joins,
     md,
     members,
-    nonces,
     teams,
 )
 
+HOT_POOL = 8  # PostgreSQL connections per relay process for the hot path
 
-class Refused(SyncError):
-    """A request the relay refuses; ``status`` is the HTTP status, the message the reason."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class DeviceRow:
-    team: str
-    device: str
-    member: str
-    sign_pub: bytes
-    dh_pub: str
-    revoked: bool
-    role: str | None
-    active: bool
-
-
-@dataclass(frozen=True)
-class MembershipChange:
-    """What a membership op means to the relay: set these columns of a member or device."""
-
-    table: str  # "member" or "device"
-    key: str
-    values: dict[str, Any]
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
+__all__ = ["DeviceRow", "MembershipChange", "Refused", "RelayStore", "open_relay_store"]
 
 
 class RelayStore:
     """The port. ``open_relay_store(url)`` picks the implementation."""
 
     engine: Engine
+    hot: SqliteHot | PostgresHot  # raw driver SQL for device lookups, nonces and pushes
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer: AbstractContextManager[Any] = nullcontext()
         md.create_all(engine)
+
+    @staticmethod
+    @contextmanager
+    def _lend(engine: Engine) -> Iterator[Any]:
+        """A raw DBAPI connection from ``engine``'s pool; dropped (not reused) after an
+        error other than a refusal, since its session state is then unknown."""
+        fairy = engine.raw_connection()
+        try:
+            yield fairy.driver_connection
+        except Refused:
+            fairy.close()
+            raise
+        except BaseException:
+            fairy.invalidate()
+            raise
+        fairy.close()
 
     # -------------------------------------------------------------- transactions
     @contextmanager
@@ -111,10 +111,6 @@ class RelayStore:
     def _lock_team(self, conn: Connection, team: str) -> None:
         raise NotImplementedError
 
-    def _relaxed(self, conn: Connection) -> None:
-        """This transaction need not wait for the disk (a nonce: losing the last few in a
-        power cut only reopens a replay window for requests that were answered anyway)."""
-
     def ping(self) -> bool:
         with self._read() as conn:
             return conn.execute(text("SELECT 1")).scalar() == 1
@@ -132,16 +128,7 @@ class RelayStore:
             raise Refused(409, "the team exists already") from err
 
     def device(self, team: str, device: str) -> DeviceRow | None:
-        with self._read() as conn:
-            row = conn.execute(
-                select(devices, members.c.role, members.c.active)
-                .select_from(devices.outerjoin(members, (members.c.team == devices.c.team)
-                                               & (members.c.member == devices.c.member)))
-                .where(devices.c.team == team, devices.c.device == device)).first()
-        if row is None:
-            return None
-        return DeviceRow(row.team, row.device, row.member, bytes.fromhex(row.sign_pub),
-                         row.dh_pub, bool(row.revoked), row.role, bool(row.active))
+        return self.hot.device(team, device)
 
     def team_exists(self, team: str) -> bool:
         with self._read() as conn:
@@ -183,35 +170,32 @@ class RelayStore:
 
     # -------------------------------------------------------------- envelopes
     def push(self, team: str, device: str, batch: list[Envelope],
-             changes: list[MembershipChange]) -> tuple[int, int, int]:
-        """Store a device's envelopes: (accepted, duplicates, team cursor). All or nothing."""
+             changes: list[MembershipChange],
+             nonce: tuple[str, int] | None = None) -> tuple[int, int, int]:
+        """Store a device's envelopes (sorted by seq): (accepted, duplicates, team cursor).
+        All or nothing. ``nonce`` (nonce, time) of the request is spent whatever the answer,
+        in the same transaction when it can be (401 if it was seen before)."""
+        if nonce and purge_due(nonce[0]):
+            self.hot.purge_nonces(now_ms() - 2 * REPLAY_WINDOW_MS)
+        if not changes:
+            return self.hot.push(team, device, batch, nonce)
+        # Membership envelopes (rare) also change the membership tables: the Core path.
+        if nonce and not self.use_nonce(device, *nonce, REPLAY_WINDOW_MS):
+            raise Refused(401, REPLAYED)
         with self._write(team) as conn:
-            last = conn.execute(
+
+            def stored_hash(seq: int) -> bytes | None:
+                return conn.execute(select(envelopes.c.hash).where(
+                    envelopes.c.team == team, envelopes.c.device == device,
+                    envelopes.c.seq == seq)).scalar()
+
+            fresh, dups = plan_push(device, batch, conn.execute(
                 select(envelopes.c.seq, envelopes.c.hash)
                 .where(envelopes.c.team == team, envelopes.c.device == device)
-                .order_by(envelopes.c.seq.desc()).limit(1)).first()
-            last_seq, last_hash = (int(last.seq), bytes(last.hash)) if last else (0, GENESIS_HASH)
-            fresh: list[Envelope] = []
-            dups = 0
-            for env in batch:
-                if env.seq <= last_seq:
-                    stored = conn.execute(select(envelopes.c.hash).where(
-                        envelopes.c.team == team, envelopes.c.device == device,
-                        envelopes.c.seq == env.seq)).scalar()
-                    if stored is not None and bytes(stored) == env.hash:
-                        dups += 1
-                        continue
-                    raise Refused(409, f"fork: {env.label} differs from the one stored")
-                if env.seq != last_seq + 1:
-                    raise Refused(409, f"gap: {env.label} follows seq {last_seq}")
-                if env.prev_hash != last_hash:
-                    raise Refused(409, f"fork: {env.label} does not continue the device's chain")
-                fresh.append(env)
-                last_seq, last_hash = env.seq, env.hash
-            if changes:
-                self._apply(conn, team, changes)
-            cursor = self._append(conn, team, fresh) if fresh else int(conn.execute(
-                select(teams.c.cursor).where(teams.c.team == team)).scalar() or 0)
+                .order_by(envelopes.c.seq.desc()).limit(1)).first(), stored_hash)
+            self._apply(conn, team, changes)
+            cursor = self._append(conn, team, [e for e, _ in fresh]) if fresh else int(
+                conn.execute(select(teams.c.cursor).where(teams.c.team == team)).scalar() or 0)
             return len(fresh), dups, cursor
 
     def _append(self, conn: Connection, team: str, batch: list[Envelope]) -> int:
@@ -245,15 +229,7 @@ class RelayStore:
     # -------------------------------------------------------------- nonces
     def use_nonce(self, device: str, nonce: str, ts: int, window_ms: int) -> bool:
         """False when the nonce was seen before (a replay). Old nonces are purged."""
-        try:
-            with self._write() as conn:
-                self._relaxed(conn)
-                conn.execute(insert(nonces).values(device=device, nonce=nonce, ts=ts))
-                if int(nonce[:2], 16) == 0:  # now and then, not on every request
-                    conn.execute(delete(nonces).where(nonces.c.ts < now_ms() - 2 * window_ms))
-        except SqlIntegrityError:
-            return False
-        return True
+        return self.hot.use_nonce(device, nonce, ts, window_ms)
 
     # -------------------------------------------------------------- invites and joins
     def add_invite(self, team: str, invite: str, member: str, role: str, inviter: str,
@@ -373,7 +349,8 @@ class SqliteRelayStore(RelayStore):
         super().__init__(engine)
         # One writer per process (STYLE.md #8): threads queue here instead of in SQLite's
         # busy handler, which backs off in sleeps of up to 100 ms under contention.
-        self._writer = threading.Lock()
+        self._writer = writer = threading.Lock()
+        self.hot = SqliteHot(lambda: self._lend(engine), writer)
 
     def _lock_team(self, conn: Connection, team: str) -> None:
         pass  # BEGIN IMMEDIATE already holds the only write lock
@@ -384,12 +361,26 @@ class PostgresRelayStore(RelayStore):
 
     def __init__(self, url: str) -> None:
         super().__init__(create_engine(url, pool_size=30, max_overflow=30, pool_pre_ping=True))
+        # The hot path's own pool: autocommit connections; no ping per checkout (a dead one
+        # fails once and ``_lend`` drops it); few and kept (more pushes in flight do not make
+        # a few cores faster, and a new backend costs a fork and plan caching), all opened at
+        # start rather than in the first burst of requests.
+        hot = create_engine(url, pool_size=HOT_POOL, max_overflow=0, pool_reset_on_return=None)
+
+        @event.listens_for(hot, "connect")
+        def _connect(dbapi: Any, _rec: Any) -> None:
+            dbapi.autocommit = True
+
+        @event.listens_for(self.engine, "engine_disposed")
+        def _disposed(_engine: Engine) -> None:
+            hot.dispose()
+
+        self.hot = PostgresHot(lambda: self._lend(hot))
+        for conn in [hot.raw_connection() for _ in range(HOT_POOL)]:
+            conn.close()
 
     def _lock_team(self, conn: Connection, team: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:t, 0))"), {"t": team})
-
-    def _relaxed(self, conn: Connection) -> None:
-        conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def open_relay_store(url: str) -> RelayStore:
@@ -401,22 +392,3 @@ def open_relay_store(url: str) -> RelayStore:
     if not url.startswith("sqlite:"):
         url = f"sqlite:///{url}"
     return SqliteRelayStore(url)
-
-
-_FAULTS: dict[str, float] = {}
-
-
-def fault_hook(point: str) -> None:
-    """Test-only fault injection (ASSISTENZZEIT_RELAY_FAULT=point:seconds): the crash test
-    kills the relay while it sleeps here, i.e. in the middle of a push transaction."""
-    delay = _FAULTS.get(point)
-    if delay:
-        time.sleep(delay)
-
-
-def set_faults(spec: str | None) -> None:
-    _FAULTS.clear()
-    for part in (spec or "").split(","):
-        if ":" in part:
-            name, seconds = part.split(":", 1)
-            _FAULTS[name.strip()] = float(seconds)
