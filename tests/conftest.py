@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,3 +27,22 @@ def browser() -> Iterator[Any]:
     from tests.e2e.conftest import launch_browser
 
     yield from launch_browser()
+
+
+def run_async(coro: Any) -> Any:
+    """Run a coroutine to its end in a thread of its own: when browser tests ran earlier in
+    the same session, Playwright's event loop is still running in the main thread."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as err:  # handed back to the test's thread
+            result["error"] = err
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")

@@ -249,11 +249,25 @@ def tab_to(page: Page, name: str, max_presses: int = 80) -> None:
     seen = []
     for _ in range(max_presses):
         page.keyboard.press("Tab")
-        current = focused_name(page)
+        current = settled_focus(page)
         if name in current:
             return
         seen.append(current)
     raise AssertionError(f"Tab never reached {name!r}; focus went through {seen}")
+
+
+def settled_focus(page: Page) -> str:
+    """The focused control's name once it stops changing: Flutter moves the DOM focus a
+    moment after the key event, so an early read names the control before (and Enter then
+    lands on the next one)."""
+    current = focused_name(page)
+    for _ in range(20):
+        page.wait_for_timeout(60)
+        again = focused_name(page)
+        if again == current:
+            return current
+        current = again
+    return current
 
 
 def press_on(page: Page, name: str, key: str = "Enter") -> None:

@@ -6,7 +6,6 @@ not latin-1 still reaches the client (and the log line) as JSON."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -27,6 +26,7 @@ from app.sync.membership import revoke_device
 from app.sync.relay_app import create_app
 from app.sync.relay_base import set_faults
 from app.sync.relay_store import MembershipChange, Refused, RelayStore, open_relay_store
+from tests.conftest import run_async
 from tests.sync.conftest import make_team
 
 TEAM = "0190bbbb-0000-7000-8000-000000000002"
@@ -147,7 +147,7 @@ class Lines(logging.Handler):
 
 
 def test_relay_hot_app_answers_and_logs_every_refusal(tmp_path: Path) -> None:
-    asyncio.run(app_answers_and_logs(tmp_path))
+    run_async(app_answers_and_logs(tmp_path))  # Playwright's loop may run in this thread
 
 
 async def app_answers_and_logs(tmp_path: Path) -> None:

@@ -4,8 +4,6 @@ handlers can be exercised directly."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -141,22 +139,3 @@ def app_for(holder: StoreHolder, name: str) -> FakeApp:
     session = Session(holder=holder)
     session.member_id = holder.services.member_by_name(name)["id"] if holder.services else None
     return FakeApp(session)
-
-
-def run_async(coro: Any) -> Any:
-    """Run a coroutine to its end in a thread of its own: when browser tests ran earlier in
-    the same session, Playwright's event loop is still running in the main thread."""
-    result: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            result["value"] = asyncio.run(coro)
-        except BaseException as err:  # handed back to the test's thread
-            result["error"] = err
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(60)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")

@@ -14,7 +14,8 @@ import pytest
 
 from app.views import export
 from app.views.state import StoreHolder
-from tests.views.conftest import app_for, buttons, run_async, texts, walk_controls
+from tests.conftest import run_async
+from tests.views.conftest import app_for, buttons, texts, walk_controls
 
 
 def find(control: Any, cls: type) -> list[Any]:
