@@ -45,15 +45,8 @@ class PageRow:
     """One stored envelope as the relay hands it to the encoder."""
 
     cursor: int
-    scope: str
-    epoch: int
-    device: str
-    seq: int
-    prev_hash: bytes
-    nonce: bytes
-    body: bytes
-    sig: bytes
-    hash: bytes
+    envelope: Envelope
+    hash: bytes  # as stored: the relay does not recompute it for every pull
     readable: bool  # False: the reader gets a skip
 
 
@@ -71,26 +64,27 @@ def encode_page(rows: Iterable[PageRow], next_cursor: int, more: bool, after: in
     items: list[bytes] = []
     cursor = after
     count = 0
-    for r in rows:
-        dev = devices.setdefault(r.device, len(devices))
-        scope = scopes.setdefault(r.scope, len(scopes))
-        chained = last_hash.get(r.device) == r.prev_hash
-        flags = (0 if r.readable else SKIP) | (CHAINED if chained else 0) | (
-            NONCE if r.readable and r.nonce else 0)
-        if r.readable and r.nonce and len(r.nonce) != NONCE_LEN:
+    for row in rows:
+        env = row.envelope
+        dev = devices.setdefault(env.device, len(devices))
+        scope = scopes.setdefault(env.scope, len(scopes))
+        chained = last_hash.get(env.device) == env.prev_hash
+        flags = (0 if row.readable else SKIP) | (CHAINED if chained else 0) | (
+            NONCE if row.readable and env.nonce else 0)
+        if row.readable and env.nonce and len(env.nonce) != NONCE_LEN:
             raise ValueError("a stored nonce of the wrong length")
-        parts = [_ITEM.pack(flags, r.cursor - cursor, dev, scope, r.epoch, r.seq)]
+        parts = [_ITEM.pack(flags, row.cursor - cursor, dev, scope, env.epoch, env.seq)]
         if not chained:
-            parts.append(r.prev_hash)
-        if r.readable:
-            if r.nonce:
-                parts.append(r.nonce)
-            parts += [_U32.pack(len(r.body)), r.body, r.sig]
+            parts.append(env.prev_hash)
+        if row.readable:
+            if env.nonce:
+                parts.append(env.nonce)
+            parts += [_U32.pack(len(env.body)), env.body, env.sig]
         else:
-            parts.append(r.hash)
+            parts.append(row.hash)
         items.append(b"".join(parts))
-        last_hash[r.device] = r.hash
-        cursor = r.cursor
+        last_hash[env.device] = row.hash
+        cursor = row.cursor
         count += 1
     head = [_HEAD.pack(MAGIC, next_cursor, int(more), len(devices))]
     head += [_U8.pack(len(b)) + b for b in (d.encode() for d in devices)]

@@ -250,9 +250,11 @@ def create_app(db: str | RelayStore, *, rate: float = 200.0, burst: float = 400.
         allowed = protocol.scopes_for(device.role, device.member)
         rows = await run_in_threadpool(store.pull, team, after, limit)
         page = pull_page.encode_page(
-            (pull_page.PageRow(r.cursor, r.scope, r.epoch, r.device, r.seq, bytes(r.prev_hash),
-                               bytes(r.nonce), bytes(r.body), bytes(r.sig), bytes(r.hash),
-                               protocol.may_read(allowed, r.scope)) for r in rows),
+            (pull_page.PageRow(r.cursor, Envelope(team, r.scope, r.epoch, r.device, r.seq,
+                                                  bytes(r.prev_hash), bytes(r.nonce),
+                                                  bytes(r.body), bytes(r.sig)),
+                               bytes(r.hash), protocol.may_read(allowed, r.scope))
+             for r in rows),
             rows[-1].cursor if rows else after, len(rows) == limit, after)
         metrics.inc("az_envelopes_pulled_total", len(rows))
         return Response(page, media_type=pull_page.MEDIA_TYPE)

@@ -30,8 +30,7 @@ def _chain(device: str, n: int, scope: str = "team") -> list[Envelope]:
 
 def _rows(envs: list[Envelope], unreadable: set[int] = frozenset(),  # type: ignore[assignment]
           first_cursor: int = 1) -> list[PageRow]:
-    return [PageRow(first_cursor + i * 2, e.scope, e.epoch, e.device, e.seq, e.prev_hash,
-                    e.nonce, e.body, e.sig, e.hash, i not in unreadable)
+    return [PageRow(first_cursor + i * 2, e, e.hash, i not in unreadable)
             for i, e in enumerate(envs)]
 
 
