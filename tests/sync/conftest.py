@@ -23,7 +23,10 @@ from typing import Any
 import httpx
 import pytest
 
+from app.domain.ops import Op
 from app.store import demo
+from app.store.crypto import SigningKey
+from app.store.envelope import GENESIS_HASH, Envelope, seal_envelope
 from app.store.services import Services
 from app.store.store import Store
 from app.sync.client import SyncClient
@@ -193,3 +196,20 @@ def make_team(tmp: Path, relay_url: str) -> Team:
     for name in ("Ben Meyer", "Clara Schmidt"):
         team.assistants.append(join(team, tmp, name))
     return team
+
+
+def sealed_chain(team: str, device: str, n: int, key: bytes, signer: SigningKey, *,
+                 start: int = 1, prev: bytes = GENESIS_HASH,
+                 scope: str = "team") -> list[Envelope]:
+    """``n`` real envelopes of ``device`` from seq ``start`` on, chained after ``prev``, one
+    small shift edit each (plaintext in the membership scope, else sealed with ``key``)."""
+    out = []
+    for seq in range(start, start + n):
+        op = Op(f"op-{device}-{seq}", "shift.updated", "shift", "s1", {"x": seq}, 0, seq, "m",
+                device)
+        env = seal_envelope([op], team=team, scope=scope, epoch=1, device=device, seq=seq,
+                            prev_hash=prev, scope_key=None if scope == "membership" else key,
+                            signer=signer)
+        out.append(env)
+        prev = env.hash
+    return out

@@ -6,26 +6,17 @@ import struct
 
 import pytest
 
-from app.domain.ops import Op, op_id_for
 from app.errors import ProtocolError
 from app.store.crypto import SigningKey, random_key
-from app.store.envelope import GENESIS_HASH, Envelope, seal_envelope
+from app.store.envelope import Envelope
 from app.sync.pull_page import CHAINED, PageRow, decode_page, encode_page
+from tests.sync.conftest import sealed_chain
 
 TEAM = "team-1"
 
 
 def _chain(device: str, n: int, scope: str = "team") -> list[Envelope]:
-    key, signer, prev, out = random_key(), SigningKey(), GENESIS_HASH, []
-    for seq in range(1, n + 1):
-        op = Op(op_id_for(device, seq), "shift.updated", "shift", "s1", {"note": str(seq)},
-                0, seq, "m", device)
-        env = seal_envelope([op], team=TEAM, scope=scope, epoch=1, device=device, seq=seq,
-                            prev_hash=prev, scope_key=None if scope == "membership" else key,
-                            signer=signer)
-        out.append(env)
-        prev = env.hash
-    return out
+    return sealed_chain(TEAM, device, n, random_key(), SigningKey(), scope=scope)
 
 
 def _rows(envs: list[Envelope], unreadable: set[int] = frozenset(),  # type: ignore[assignment]

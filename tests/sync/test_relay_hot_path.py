@@ -27,7 +27,7 @@ from app.sync.relay_app import create_app
 from app.sync.relay_base import set_faults
 from app.sync.relay_store import MembershipChange, Refused, RelayStore, open_relay_store
 from tests.conftest import run_async
-from tests.sync.conftest import make_team
+from tests.sync.conftest import make_team, sealed_chain
 
 TEAM = "0190bbbb-0000-7000-8000-000000000002"
 
@@ -48,18 +48,8 @@ def stores(db_url: str) -> Iterator[tuple[RelayStore, RelayStore]]:
     b.engine.dispose()
 
 
-def chain(device: str, n: int, key: bytes, signer: SigningKey, start: int = 1,
-          prev: bytes = GENESIS_HASH, scope: str = "team") -> list[Envelope]:
-    out = []
-    for seq in range(start, start + n):
-        op = Op(f"op-{device}-{seq}-{os.urandom(4).hex()}", "shift.updated", "shift", "s1",
-                {"x": seq}, 0, seq, "m", device)
-        env = seal_envelope([op], team=TEAM, scope=scope, epoch=1, device=device, seq=seq,
-                            prev_hash=prev, scope_key=None if scope == "membership" else key,
-                            signer=signer)
-        out.append(env)
-        prev = env.hash
-    return out
+def chain(device: str, n: int, key: bytes, signer: SigningKey, **where: Any) -> list[Envelope]:
+    return sealed_chain(TEAM, device, n, key, signer, **where)
 
 
 def nonce() -> tuple[str, int]:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.ops import Op
 from app.store.crypto import SigningKey, random_key
-from app.store.envelope import GENESIS_HASH, Envelope, seal_envelope
+from app.store.envelope import Envelope
 from app.sync.relay_store import MembershipChange, Refused, RelayStore, open_relay_store
+from tests.sync.conftest import sealed_chain
 
 TEAM = "0190aaaa-0000-7000-8000-000000000001"
 
@@ -26,15 +26,7 @@ def relay_store(request: pytest.FixtureRequest, tmp_path: Path) -> RelayStore:
 
 
 def chain(device: str, n: int, key: bytes) -> list[Envelope]:
-    signer, prev, out = SigningKey(), GENESIS_HASH, []
-    for seq in range(1, n + 1):
-        op = Op(f"op-{device}-{seq}", "shift.updated", "shift", "s1", {"x": seq}, 0, seq,
-                "m", device)
-        env = seal_envelope([op], team=TEAM, scope="team", epoch=1, device=device, seq=seq,
-                            prev_hash=prev, scope_key=key, signer=signer)
-        out.append(env)
-        prev = env.hash
-    return out
+    return sealed_chain(TEAM, device, n, key, SigningKey())
 
 
 def test_relay_store_cursor_never_skips(relay_store: RelayStore) -> None:
