@@ -71,10 +71,10 @@ class RelayHttp:
 
     def request(self, method: str, path: str, data: bytes = b"", *, signed: bool = True,
                 sign_as: tuple[str, SigningKey] | None = None,
-                accept: dict[str, str] | None = None) -> httpx.Response:
+                extra_headers: dict[str, str] | None = None) -> httpx.Response:
         """One request, retried on connection errors, 5xx and 429; refusals raise."""
         for attempt in range(self.retries + 1):
-            headers = {"content-type": "application/json", **(accept or {})}
+            headers = {"content-type": "application/json", **(extra_headers or {})}
             if signed or sign_as:
                 device, signer = sign_as or (self.device, self.signer)
                 assert signer is not None
@@ -235,7 +235,7 @@ class SyncClient:
         # Runs in the prefetch thread, while the main thread folds the page before.
         resp = self.relay.request(
             "GET", f"{protocol.API}/teams/{self.team}/envelopes?after={after}&limit={limit}",
-            accept=PULL_HEADERS)
+            extra_headers=PULL_HEADERS)
         return pull_page.decode_page(resp.content, self.team, after)
 
     def pull(self, report: SyncReport) -> None:
