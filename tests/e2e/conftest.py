@@ -37,6 +37,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "test-passphrase-1"
@@ -187,16 +188,40 @@ def button(page: Page, name: str, exact: bool = False) -> Locator:
     return page.get_by_role("button", name=pattern).first
 
 
-def click(page: Page, name: str, exact: bool = False) -> None:
-    target = button(page, name, exact)
+def steady(target: Locator, rounds: int = 30) -> None:
+    """Scroll ``target`` into view and wait until it stops moving. Flutter answers the DOM
+    scroll and a rebuilt screen a few frames later; a click aimed at the old position lands
+    on whatever Flutter has drawn there by then (another button, another field). A node
+    that a rebuild replaces is simply looked up again."""
+    last = None
+    for _ in range(rounds):
+        try:
+            target.scroll_into_view_if_needed(timeout=2_000)
+            box = target.bounding_box(timeout=2_000)
+        except PlaywrightError:
+            box = None
+        if box is not None and box == last:
+            return
+        last = box
+        target.page.wait_for_timeout(120)
+
+
+def press(target: Locator) -> None:
+    """Click ``target`` once it has stopped moving."""
     target.wait_for(state="visible")
+    steady(target)
     target.click()
+
+
+def click(page: Page, name: str, exact: bool = False) -> None:
+    press(button(page, name, exact))
 
 
 def fill(page: Page | Locator, label: str, value: str) -> None:
     """Type into the text box named ``label`` (``page`` may be a part of the page)."""
     box = page.get_by_role("textbox", name=label).first
     box.wait_for(state="visible")
+    steady(box)
     box.click()
     # Flutter attaches its text editing to the input on focus; typing earlier can be lost.
     expect(box).to_be_focused()
@@ -220,7 +245,7 @@ def toggle_on(scope: Page | Locator, name: str) -> None:
     then it is pressed once more (only while it is still not selected)."""
     button = scope.get_by_role("button", name=name, exact=True)
     for _ in range(3):
-        button.click()
+        press(button)
         try:
             expect(selected(scope, name)).to_have_count(1, timeout=10_000)
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import expect_text, fill, nav, pick_member, toggle_on
+from tests.e2e.conftest import expect_text, fill, nav, pick_member, press, toggle_on
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_roster_need_gap_shown_then_covered(app_server, demo_store, open_app):
     fill(needs, "Beginn (HH:MM)", "06:00")
     fill(needs, "Ende (HH:MM)", "07:00")
     fill(needs, "Wofür? (z. B. Aufstehen)", "Aufstehen")
-    needs.get_by_role("button", name="Bedarf speichern").click()
+    press(needs.get_by_role("button", name="Bedarf speichern"))
     expect_text(page, "Bedarf gespeichert.")
     expect(page.get_by_text(GAP)).to_have_count(1)  # one Monday in the week
     expect(needs.get_by_role("button", name="Bedarf löschen: Mo 06:00–07:00 Aufstehen")
@@ -36,7 +36,7 @@ def test_roster_need_gap_shown_then_covered(app_server, demo_store, open_app):
     fill(form, "Beginn (HH:MM)", "06:00")
     fill(form, "Ende (HH:MM)", "07:00")
     toggle_on(form, "Ben Meyer")
-    form.get_by_role("button", name="Dienst planen").click()
+    press(form.get_by_role("button", name="Dienst planen"))
     expect_text(page, "Dienst gespeichert.")
     expect_text(page, "06:00–07:00 · Ben Meyer · Arbeit")
     expect(page.get_by_text("Nicht besetzt:")).to_have_count(0)
