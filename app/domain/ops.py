@@ -157,6 +157,11 @@ def decode_batch(data: bytes, device: str) -> list[Op]:
                 and type(fields) is dict and type(base) is int and type(hlc) is int
                 and type(by) is str):
             raise ValueError("an op of the wrong shape")
-        ops.append(Op(op_id_for(device, hlc), name, entity, entity_id, fields, base, hlc, by,
-                      device))
+        # Built as a plain tuple of the Op class: the same object as ``Op(...)`` without
+        # its Python-level __new__ (this runs for every op received).
+        ops.append(_new_tuple(Op, (op_id_for(device, hlc), name, entity, entity_id, fields,
+                                   base, hlc, by, device, VERSION)))
     return ops
+
+
+_new_tuple = tuple.__new__

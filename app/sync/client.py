@@ -13,6 +13,7 @@ relay app in-process through ``fastapi.testclient.TestClient``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -32,6 +33,7 @@ from app.store.crypto import SigningKey, verify_signature
 from app.store.envelope import open_envelope
 from app.store.store import Store
 from app.sync import protocol, pull_page
+from app.sync.page_opener import PageOpener
 
 PUSH_BATCH = 500
 FIRST_PAGE = 50
@@ -135,7 +137,7 @@ class SyncReport:
 class SyncClient:
     def __init__(self, store: Store, relay_url: str | None = None, http: Any = None,
                  progress: Callable[[str, int], None] | None = None,
-                 page: int = protocol.DEFAULT_PAGE) -> None:
+                 page: int = protocol.MAX_PAGE) -> None:
         from app.store import disk
 
         url = relay_url or disk.get_meta(store._conn, "relay")
@@ -231,58 +233,69 @@ class SyncClient:
         self.progress("keys", n)
         return n
 
-    def _page(self, after: int, limit: int) -> pull_page.Page:
+    def _page(self, after: int, limit: int, opener: PageOpener | None = None
+              ) -> pull_page.Page:
         # Runs in the prefetch thread, while the main thread folds the page before.
         resp = self.relay.request(
             "GET", f"{protocol.API}/teams/{self.team}/envelopes?after={after}&limit={limit}",
             extra_headers=PULL_HEADERS)
+        if opener is not None and opener.ready:
+            return opener.open(resp.content, self.team, after, dict(self.store.ring.scopes))
         return pull_page.decode_page(resp.content, self.team, after)
 
     def pull(self, report: SyncReport) -> None:
         """Pull pages until the relay has no more. The next page is fetched while this one
-        is verified and folded (one request ahead), so the network and the CPU overlap."""
+        is verified and folded (one request ahead), so the network and the CPU overlap; in
+        a long pull a helper process also decrypts it (``page_opener``), on a second core."""
+        opener = PageOpener()
+        # The GC stays paused for the whole pull, not per page: every re-enable let it rescan
+        # the growing projection (measured: a quarter of an initial sync). See ``settle``.
+        with ThreadPoolExecutor(1, thread_name_prefix="az-pull") as pool, \
+                ingest.gc_paused(), contextlib.closing(opener):
+            self._pull_pages(report, pool, opener)
+        ingest.settle(report.ops)
+
+    def _pull_pages(self, report: SyncReport, pool: ThreadPoolExecutor,
+                    opener: PageOpener) -> None:
         retried_gap = False
         limit = min(self.page, FIRST_PAGE)
         ahead: tuple[int, Future[pull_page.Page]] | None = None
-        # The GC stays paused for the whole pull, not per page: every re-enable let it rescan
-        # the growing projection (measured: a quarter of an initial sync). See ``settle``.
-        with ThreadPoolExecutor(1, thread_name_prefix="az-pull") as pool, ingest.gc_paused():
-            while True:
-                after = ingest.get_cursor(self.store, "pull", 0)
-                if ahead is not None and ahead[0] == after:
-                    page = ahead[1].result()
-                else:
-                    if ahead is not None:
-                        ahead[1].exception()  # wait for it; its answer is not needed
-                    page = self._page(after, limit)
-                ahead = None
-                # Small first pages: folding starts at once, and the stop for the scope keys
-                # that the first membership envelope causes throws little away.
-                limit = min(self.page, limit * 4)
-                if page.more:
-                    ahead = (page.next, pool.submit(self._page, page.next, limit))
-                result = ingest.ingest(self.store, page.items)
-                report.pulled += result.envelopes
-                report.ops += result.ops
-                report.cursor = result.cursor
-                self.progress("pull", report.pulled)
-                if result.stopped and result.stopped.startswith("key:"):
-                    fetched = self.fetch_keys()
-                    report.keys += fetched
-                    if not fetched:  # not granted yet: the rest waits for the next round
-                        report.waiting = f"waiting for the key of {result.stopped[4:]}"
-                        break
-                    continue
-                if result.stopped == "gap":
-                    if retried_gap:
-                        raise SyncError("the relay's history has a gap; try again later")
-                    retried_gap = True
-                    continue
-                if not page.more:
+        while True:
+            after = ingest.get_cursor(self.store, "pull", 0)
+            if ahead is not None and ahead[0] == after:
+                page = ahead[1].result()
+            else:
+                if ahead is not None:
+                    ahead[1].exception()  # wait for it; its answer is not needed
+                page = self._page(after, limit)
+            ahead = None
+            # Small first pages: folding starts at once, and the stop for the scope keys
+            # that the first membership envelope causes throws little away.
+            limit = min(self.page, limit * 4)
+            if page.more:
+                opener.start()  # more than a first page: it may be a long pull
+                ahead = (page.next, pool.submit(self._page, page.next, limit, opener))
+            result = ingest.ingest(self.store, page.items)
+            report.pulled += result.envelopes
+            report.ops += result.ops
+            report.cursor = result.cursor
+            self.progress("pull", report.pulled)
+            if result.stopped and result.stopped.startswith("key:"):
+                fetched = self.fetch_keys()
+                report.keys += fetched
+                if not fetched:  # not granted yet: the rest waits for the next round
+                    report.waiting = f"waiting for the key of {result.stopped[4:]}"
                     break
-            if ahead is not None:
-                ahead[1].exception()
-        ingest.settle(report.ops)
+                continue
+            if result.stopped == "gap":
+                if retried_gap:
+                    raise SyncError("the relay's history has a gap; try again later")
+                retried_gap = True
+                continue
+            if not page.more:
+                break
+        if ahead is not None:
+            ahead[1].exception()
 
     def sync(self) -> SyncReport:
         """One full round: push, keys, pull, push what folding produced, record the time."""

@@ -150,7 +150,7 @@ def _decode(buf: memoryview, team: str, after: int) -> Page:
             pos += 4 + size + SIG_LEN
             env = Envelope(team, scope, epoch, device, seq, prev, nonce, body, sig)
             digest = sha256(env.header_bytes() + body + sig)
-            items.append(Received(cursor, env))
+            items.append(Received(cursor, env, hash=digest))
         if pos > end:
             raise ProtocolError("a truncated pull page")
         last_hash[device] = digest
