@@ -20,6 +20,7 @@ import multiprocessing
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from app.errors import IntegrityError
 from app.store.envelope import PLAIN_SCOPES, decrypt_batch
@@ -29,11 +30,14 @@ Keys = dict[tuple[str, int], bytes]
 
 
 def helper_possible() -> bool:
-    """Only a normal Python that can start itself again may spawn a helper: on Android and
-    iOS, and in a frozen app, ``sys.executable`` is not such a Python."""
+    """Only a plain Python interpreter can start the helper. In a phone app, a frozen or a
+    ``flet build`` executable, ``sys.executable`` is missing or the app itself, which must
+    not be started a second time."""
     if getattr(sys, "frozen", False) or hasattr(sys, "getandroidapilevel"):
         return False
-    return sys.platform not in ("android", "ios", "emscripten", "wasi") and bool(sys.executable)
+    if sys.platform in ("android", "ios", "emscripten", "wasi"):
+        return False
+    return Path(sys.executable or "").name.lower().startswith("python")
 
 
 def open_page(data: bytes, team: str, after: int, keys: Keys) -> pull_page.Page:

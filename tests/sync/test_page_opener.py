@@ -86,8 +86,13 @@ def test_pages_are_opened_here_when_the_helper_dies(opener: PageOpener) -> None:
     assert not opener.ready
 
 
-def test_no_helper_where_python_cannot_start_itself(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(page_opener.sys, "frozen", True, raising=False)
+@pytest.mark.parametrize("how", ["frozen", "app binary"])
+def test_no_helper_where_python_cannot_start_itself(monkeypatch: pytest.MonkeyPatch,
+                                                    how: str) -> None:
+    if how == "frozen":
+        monkeypatch.setattr(page_opener.sys, "frozen", True, raising=False)
+    else:  # e.g. a ``flet build`` desktop app: starting it again would open a second window
+        monkeypatch.setattr(page_opener.sys, "executable", "/opt/Assistenzzeit/assistenzzeit")
     helper = PageOpener()
     helper.start()
     assert helper._pool is None and not helper.ready
