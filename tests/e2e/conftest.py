@@ -220,9 +220,7 @@ def click(page: Page, name: str, exact: bool = False) -> None:
 def fill(page: Page | Locator, label: str, value: str) -> None:
     """Type into the text box named ``label`` (``page`` may be a part of the page)."""
     box = page.get_by_role("textbox", name=label).first
-    box.wait_for(state="visible")
-    steady(box)
-    box.click()
+    press(box)
     # Flutter attaches its text editing to the input on focus; typing earlier can be lost.
     expect(box).to_be_focused()
     box.fill(value)
