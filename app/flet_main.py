@@ -8,7 +8,7 @@ from pathlib import Path
 import flet as ft
 
 from app import settings
-from app.main import make_main
+from app.main import close_on_exit, make_main
 
 
 def run() -> None:
@@ -16,7 +16,7 @@ def run() -> None:
     try:
         ft.run(main)  # type: ignore[arg-type]
     finally:
-        holder.close()
+        close_on_exit(holder)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,6 +53,20 @@ def run_web(store_dir: Path, host: str, port: int, open_browser: bool) -> None:
     holder, main = make_main(store_dir)
     try:
         # no_cdn: CanvasKit and fonts come from the local flet-web package (offline).
+        # SIGTERM and SIGINT end ``ft.run`` (Flet's own handlers); the store closes below.
         ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, no_cdn=True)  # type: ignore[arg-type]
     finally:
-        holder.close()
+        close_on_exit(holder)
+
+
+def close_on_exit(holder: StoreHolder, grace: float = 5.0) -> None:
+    """Close the store (snapshot written, keys forgotten), then make sure the process ends:
+    once the store is closed nothing can be lost, and a session thread still busy in a
+    handler must not keep a service manager's stop waiting."""
+    from app.sync import device_sync
+
+    device_sync.stop_background()
+    holder.close()
+    killer = threading.Timer(grace, os._exit, (0,))
+    killer.daemon = True  # a normal exit does not wait for it
+    killer.start()

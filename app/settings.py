@@ -46,6 +46,10 @@ SETTINGS = [
     Setting("kdf_n", int, 2**16, "Scrypt cost N for new stores (a power of two)."),
     Setting("language", str, "de", "Language of a new install: de, de-LS or en."),
     Setting("relay", str, "", "Default relay URL for sync and calendar publishing."),
+    Setting("pdf_font_dir", Path, Path("/usr/share/fonts/truetype/dejavu"),
+            "Folder with the DejaVu Sans fonts the PDF exports embed."),
+    Setting("relay_fault", str, "",
+            "Tests only: the relay sleeps at these points (point:seconds,…), to be killed there."),
 ]
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -57,6 +61,7 @@ def get(name: str) -> Any:
 def markdown() -> str:
     lines = ["# Settings", "", "| variable | type | default | meaning |", "|---|---|---|---|"]
     for s in SETTINGS:
-        default = "(user data folder)" if s.name == "store" else repr(s.default)
+        default = ("(user data folder)" if s.name == "store"
+                   else f"`{s.default}`" if isinstance(s.default, Path) else repr(s.default))
         lines.append(f"| `{s.env}` | {s.type.__name__} | {default} | {s.help} |")
     return "\n".join(lines) + "\n"

@@ -6,7 +6,7 @@ countersigns (submit + approve), for each assistant. The store is a real encrypt
 (``synchronous=FULL``) with two Teilbudgets and a month of shifts, entries and one vacation.
 Wall and CPU time are both printed: on a shared, busy machine the wall time varies with
 the load, the CPU time of this process much less. The cut-down PDF font is made once per
-machine and cached (``pdf_stundennachweis.font_file``); that first run is not timed.
+machine and cached (``pdf_layout.font_file``); that first run is not timed.
 Run with ``make bench`` or ``python bench/bench_exports.py``.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.exports import pdf_stundennachweis
+from app.exports import pdf_layout, pdf_stundennachweis
 from app.exports.run import FORMATS, export_month, sheets
 from app.store import timesheets
 from app.store.services import Services
@@ -82,7 +82,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store, s, ids = build(Path(tmp) / "store")
         a, _ = _clocks()
-        pdf_stundennachweis.font_file("DejaVuSans.ttf")  # once per machine (cached), not timed
+        pdf_layout.font_file("DejaVuSans.ttf")  # once per machine (cached), not timed
         font_ms = (_clocks()[0] - a) * 1000
         w0, c0 = _clocks()
         for mid in ids:

@@ -98,7 +98,7 @@ def build_history(store_dir: Path, years: int, per_shift: bool) -> tuple[Service
                 pushed = int(store._conn.execute("SELECT max(seq) FROM envelopes").fetchone()[0])
         month_first = nxt
     # What the devices pushed back then is on the relay as it was: never re-batched now.
-    ingest.set_cursor(store, "sent_seq", int(disk.get_meta(store._conn, "seq") or 0))
+    ingest.set_cursor(store, "sent_seq", int(store.meta("seq") or 0))
     store.write_snapshot()
     return services, ops, store.envelope_count()
 

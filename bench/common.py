@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.store import timesheets
 from app.store.services import Services
 from app.store.store import Change, Store, uuid7
 
@@ -31,20 +32,29 @@ def summary_ms(values: list[float]) -> str:
             f"p95 {percentile(values, 95) * 1000:.2f} ms, max {max(values) * 1000:.2f} ms")
 
 
-def history_team(path: Path, years: int = 5, assistants: int = 10, kdf_n: int = 2**12
+def history_team(path: Path, years: int = 5, assistants: int = 10, kdf_n: int = 2**12,
+                 sign_months: bool = False, start: date | None = None
                  ) -> tuple[Store, Services, int]:
     """A team with ``years`` of shifts and clocked entries (~30k ops per year for 10
     assistants: 1.6 shifts a day each, six ops per worked shift). Written one envelope per
-    member and day, as clocking on the phone would group them after a sync."""
+    member and day, as clocking on the phone would group them after a sync. With
+    ``sign_months``, as in real use, every assistant signs each past month and the employer
+    countersigns it when the next month begins; the newest month stays open. The history
+    ends this month unless it is told its ``start``."""
     store = Store.create(path, PASSPHRASE, kdf_n=kdf_n)
     store._conn.execute("PRAGMA synchronous=OFF")  # generation only; measured runs use FULL
     sv = Services(store)
     sv.create_team("Bench", "Erika Muster", "NW")
     members = [sv.add_member(f"Assistenz {i:02d}", "assistant") for i in range(assistants)]
-    start = date.today().replace(day=1) - timedelta(days=365 * years)
+    start = start or date.today().replace(day=1) - timedelta(days=365 * years)
+    if sign_months:
+        for member in members:
+            sv.set_contract(member, start.isoformat(), "16.00", "part_time", "30")
     ops = 0
     for day_no in range(365 * years):
         day = start + timedelta(days=day_no)
+        if sign_months and day.day == 1 and day_no:
+            ops += _sign_month(sv, members, (day - timedelta(days=1)).isoformat()[:7])
         for i, member in enumerate(members):
             if (day_no + i) % 5 == 4:
                 continue  # a day off
@@ -76,3 +86,11 @@ def history_team(path: Path, years: int = 5, assistants: int = 10, kdf_n: int = 
             ops += len(shift_changes) + len(entry_changes)
     store._conn.execute("PRAGMA synchronous=FULL")
     return store, sv, ops
+
+
+def _sign_month(sv: Services, members: list[str], month: str) -> int:
+    """Each assistant signs ``month``, the employer countersigns; the ops written."""
+    for member in members:
+        timesheets.submit(sv, member, month)
+        timesheets.approve(sv, member, month)
+    return 2 * len(members)

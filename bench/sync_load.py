@@ -112,7 +112,8 @@ def setup_teams(urls: list[str]) -> list[Dev]:
             genesis = seal_envelope(ops, team=team, scope="membership", epoch=0, device=ids[0],
                                     seq=1, prev_hash=GENESIS_HASH, scope_key=None,
                                     signer=signers[0])
-            body = json.dumps({"team": team, "genesis": genesis.to_json()}).encode()
+            body = json.dumps({"team": team, "genesis": genesis.to_json(),
+                               "sign_pub": signers[0].public.hex()}).encode()
             url = urls[t % len(urls)]
             r = http.post(url + "/v1/teams", content=body,
                           headers=signed(ids[0], signers[0], "POST", "/v1/teams", body))

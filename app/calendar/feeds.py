@@ -15,6 +15,7 @@ from typing import Any
 
 from app.calendar.render import render_feed
 from app.calendar.service import MANAGERS, CalendarService
+from app.domain import limits
 from app.errors import InputError, PermissionDenied
 from app.store.services import Services
 
@@ -38,8 +39,7 @@ def window(today: date, start: date | None = None, end: date | None = None
     """[start, end) as wall-clock strings; ``end`` is inclusive as a date."""
     first = start or today - timedelta(days=PAST_DAYS)
     last = end or today + timedelta(days=FUTURE_DAYS)
-    if last < first:
-        raise InputError("Das Ende liegt vor dem Beginn. / The end is before the start.", "to")
+    limits.check_window(first, last)
     return f"{first.isoformat()}T00:00", f"{(last + timedelta(days=1)).isoformat()}T00:00"
 
 
@@ -49,7 +49,7 @@ def parse_day(text: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError as err:
-        raise InputError(f"'{text}' ist kein Datum der Form JJJJ-MM-TT.", field) from err
+        raise InputError("error.time.date", field, value=text) from err
 
 
 def build_feed(services: Services, kind: str, member_id: str | None = None,
@@ -67,27 +67,25 @@ def build_feed(services: Services, kind: str, member_id: str | None = None,
     names: dict[str, str] = {}
     if kind == "member":
         if not member_id:
-            raise InputError("Für wen? / Whose calendar?", "member")
+            raise InputError("error.calendar.whose", "member")
         member = services.member(member_id)
         if member_id != viewer and role not in MANAGERS:
-            raise PermissionDenied("Du kannst nur deine eigenen Dienste abonnieren. / "
-                                   "You may only subscribe to your own shifts.")
+            raise PermissionDenied("error.calendar.own_only")
         shifts = services.shifts_between(lo, hi, member_id, include_cancelled=True)
         name, calname = f"member-{member_id}", f"Dienste {member['display_name']} ({short})"
     elif kind == "team":
-        cal.require_manager("den Team-Kalender sehen")
+        cal.require_manager("error.action.calendar_team")
         shifts = services.shifts_between(lo, hi, include_cancelled=True)
         names = {m["id"]: m["display_name"] for m in services.members(include_inactive=True)}
         name, calname = "team", f"Team {team.get('name') or short}"
     elif kind == "open":
         if role not in (*MANAGERS, "assistant"):
-            raise PermissionDenied("Offene Dienste sehen nur Assistenz und Arbeitgeberin. / "
-                                   "Only assistants and the employer see open shifts.")
+            raise PermissionDenied("error.calendar.open_shifts")
         shifts = [s for s in services.shifts_between(lo, hi, include_cancelled=True)
                   if not s["assignee_id"]]
         name, calname = "open", f"Offene Dienste ({short})"
     else:
-        raise InputError(f"Unbekannter Kalender '{kind}'.", "kind")
+        raise InputError("error.calendar.kind", "kind", kind=kind)
     shifts = keep(shifts, today)
     body = render_feed(cal.with_revisions(shifts), tz=team["tz"], calname=calname,
                        short_name=short, details=details, open_marker=kind != "member",

@@ -25,7 +25,9 @@ from zoneinfo import ZoneInfo
 import recurring_ical_events  # type: ignore[import-untyped]
 from icalendar import Calendar, Component
 
+from app.calendar import recurrence_bounds
 from app.calendar.service import CalendarService
+from app.domain import limits
 from app.errors import InputError
 from app.store.services import Services
 from app.store.store import Change
@@ -51,12 +53,11 @@ def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data
     if len(data) > MAX_BYTES:
-        raise InputError("Die Datei ist größer als 5 MB. / The file is larger than 5 MB.", FIELD)
+        raise InputError("error.ics.too_large", FIELD)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(f"Die Datei ist kein UTF-8-Text (Byte {err.start}). / "
-                         f"The file is not UTF-8 text.", FIELD) from err
+        raise InputError("error.ics.not_utf8", FIELD, byte=err.start) from err
 
 
 def _scan(text: str) -> list[int]:
@@ -68,15 +69,12 @@ def _scan(text: str) -> list[int]:
         elif line.strip():
             logical.append((number, line))
     if not logical or logical[0][1].strip().upper() != "BEGIN:VCALENDAR":
-        raise InputError("Das ist keine iCalendar-Datei: sie beginnt nicht mit "
-                         "BEGIN:VCALENDAR (Zeile 1). / Not an iCalendar file: it does not "
-                         "start with BEGIN:VCALENDAR.", FIELD)
+        raise InputError("error.ics.no_begin", FIELD)
     stack: list[tuple[str, int]] = []
     events: list[int] = []
     for number, line in logical:
         if not _CONTENT_LINE.match(line):
-            raise InputError(f"Zeile {number}: '{line[:40]}' ist keine gültige iCalendar-Zeile. "
-                             f"/ Line {number} is not a valid iCalendar line.", FIELD)
+            raise InputError("error.ics.bad_line", FIELD, line=number, text=line[:40])
         name, _, value = line.partition(":")
         name, value = name.upper(), value.strip().upper()
         if name == "BEGIN":
@@ -85,23 +83,20 @@ def _scan(text: str) -> list[int]:
             stack.append((value, number))
         elif name == "END":
             if not stack or stack[-1][0] != value:
-                raise InputError(f"Zeile {number}: END:{value} passt zu keinem BEGIN. / "
-                                 f"Line {number}: END:{value} has no matching BEGIN.", FIELD)
+                raise InputError("error.ics.unmatched_end", FIELD, line=number, what=value)
             stack.pop()
             if not stack and number != logical[-1][0]:
-                raise InputError(f"Zeile {number}: nach END:VCALENDAR folgt noch Text. / "
-                                 f"Line {number}: text after END:VCALENDAR.", FIELD)
+                raise InputError("error.ics.text_after_end", FIELD, line=number)
     if stack:
         what, number = stack[-1]
-        raise InputError(f"Zeile {number}: BEGIN:{what} wird nie beendet (die Datei ist "
-                         f"unvollständig). / Line {number}: BEGIN:{what} is never closed.",
-                         FIELD)
+        raise InputError("error.ics.unclosed", FIELD, line=number, what=what)
     return events
 
 
-def _where(event: Component, line: int) -> str:
+def _where(event: Component, line: int) -> dict[str, object]:
+    """The parameters of "Termin in Zeile {line} (UID …)" that starts an event's error."""
     uid = str(event.get("UID") or "").strip()
-    return f"Termin in Zeile {line}" + (f" (UID {uid})" if uid else "")
+    return {"line": line, "uid": f" (UID {uid})" if uid else ""}
 
 
 def _check_event(event: Component, line: int) -> None:
@@ -109,12 +104,11 @@ def _check_event(event: Component, line: int) -> None:
     errors = getattr(event, "errors", None) or []
     if errors:
         prop, reason = errors[0]
-        raise InputError(f"{where}: {prop} ist unlesbar: {reason}. / "
-                         f"{prop} cannot be read.", FIELD)
+        raise InputError("error.ics.event_unreadable", FIELD, prop=prop, reason=reason, **where)
     if not str(event.get("UID") or "").strip():
-        raise InputError(f"{where}: UID fehlt. / UID is missing.", FIELD)
+        raise InputError("error.ics.no_uid", FIELD, **where)
     if event.get("DTSTART") is None:
-        raise InputError(f"{where}: DTSTART (Beginn) fehlt. / DTSTART is missing.", FIELD)
+        raise InputError("error.ics.no_start", FIELD, **where)
     start = event.decoded("DTSTART")
     end: Any = None
     if event.get("DTEND") is not None:
@@ -124,14 +118,11 @@ def _check_event(event: Component, line: int) -> None:
     if end is None:
         return
     if isinstance(start, datetime) != isinstance(end, datetime):
-        raise InputError(f"{where}: DTSTART und DTEND sind nicht beide Datum oder beide "
-                         f"Uhrzeit. / DTSTART and DTEND differ in type.", FIELD)
+        raise InputError("error.ics.mixed_types", FIELD, **where)
     if isinstance(start, datetime) and (start.tzinfo is None) != (end.tzinfo is None):
-        raise InputError(f"{where}: nur eine der Zeiten hat eine Zeitzone. / "
-                         f"Only one of DTSTART and DTEND has a time zone.", FIELD)
+        raise InputError("error.ics.mixed_zones", FIELD, **where)
     if end < start:
-        raise InputError(f"{where}: DTEND liegt vor DTSTART. / DTEND is before DTSTART.",
-                         FIELD)
+        raise InputError("error.ics.end_before_start", FIELD, **where)
 
 
 def parse_calendar(data: bytes | str) -> Calendar:
@@ -141,18 +132,15 @@ def parse_calendar(data: bytes | str) -> Calendar:
     try:
         cal = Calendar.from_ical(text.encode("utf-8"))  # a str may be taken as a path
     except ValueError as err:
-        raise InputError(f"Die Datei lässt sich nicht lesen: {err}. / "
-                         f"The file cannot be parsed.", FIELD) from err
+        raise InputError("error.ics.unparsable", FIELD, reason=err) from err
     if cal.name != "VCALENDAR":
-        raise InputError("Die Datei enthält keinen VCALENDAR. / No VCALENDAR.", FIELD)
+        raise InputError("error.ics.no_calendar", FIELD)
     if getattr(cal, "errors", None):
         prop, reason = cal.errors[0]
-        raise InputError(f"Kalender: {prop} ist unlesbar: {reason}. / {prop} cannot be read.",
-                         FIELD)
+        raise InputError("error.ics.calendar_unreadable", FIELD, prop=prop, reason=reason)
     events = [c for c in cal.subcomponents if c.name == "VEVENT"]
     if not events:
-        raise InputError("Die Datei enthält keine Termine (kein VEVENT). / "
-                         "The file contains no events.", FIELD)
+        raise InputError("error.ics.no_events", FIELD)
     for event, line in zip(events, lines, strict=False):
         _check_event(event, line)
     return cal
@@ -178,11 +166,13 @@ def appointments_from(cal: Calendar, tz: ZoneInfo, first: date, last: date
     """Occurrences in [first, last] as appointment field dicts with their row id."""
     recurring = {str(e.get("UID")) for e in cal.subcomponents if e.name == "VEVENT"
                  and (e.get("RRULE") or e.get("RDATE") or e.get("RECURRENCE-ID"))}
+    # Measure the rules first: the library below builds every occurrence at once.
+    recurrence_bounds.check(((e, f"Termin (UID {e.get('UID')})") for e in cal.subcomponents
+                             if e.name == "VEVENT"), tz, first, last, MAX_OCCURRENCES, FIELD)
     try:
         occurrences = recurring_ical_events.of(cal).between(first, last + timedelta(days=1))
     except Exception as err:  # the library raises many kinds for bad rules
-        raise InputError(f"Die Wiederholungen lassen sich nicht berechnen: {err}. / "
-                         f"The recurrences cannot be expanded.", FIELD) from err
+        raise InputError("error.ics.recurrence", FIELD, reason=err) from err
     out: dict[str, dict[str, Any]] = {}
     for occ in occurrences:
         if str(occ.get("STATUS") or "").upper() == "CANCELLED":
@@ -197,8 +187,7 @@ def appointments_from(cal: Calendar, tz: ZoneInfo, first: date, last: date
                        "end": _wall(occ.end, tz), "summary": str(occ.get("SUMMARY") or ""),
                        "location": str(occ.get("LOCATION") or "")}
         if len(out) > MAX_OCCURRENCES:
-            raise InputError(f"Mehr als {MAX_OCCURRENCES} Termine im Zeitraum: bitte einen "
-                             f"kürzeren Zeitraum wählen. / Too many events.", FIELD)
+            raise InputError("error.ics.too_many", FIELD, n=MAX_OCCURRENCES)
     return sorted(out.values(), key=lambda a: (a["start"], a["id"]))
 
 
@@ -207,12 +196,11 @@ def import_ics(services: Services, data: bytes | str, today: date | None = None,
                first: date | None = None, last: date | None = None) -> ImportResult:
     """Check, expand and write the file's appointments in one commit (or nothing)."""
     cal_service = CalendarService(services)
-    cal_service.require_manager("Termine importieren")
+    cal_service.require_manager("error.action.calendar_import")
     today = today or datetime.fromisoformat(services.now()).date()
     first = first or today - timedelta(days=PAST_DAYS)
     last = last or today + timedelta(days=FUTURE_DAYS)
-    if last < first:
-        raise InputError("Das Ende liegt vor dem Beginn. / The end is before the start.", "to")
+    limits.check_window(first, last)
     cal = parse_calendar(data)
     found = appointments_from(cal, services.tz(), first, last)
     uids = {str(e.get("UID")) for e in cal.subcomponents if e.name == "VEVENT"}

@@ -83,10 +83,9 @@ def save_links(services: Services, links: dict[str, Link]) -> None:
 def configured_relay(services: Services) -> str:
     """The relay this store syncs with (set when joining or in the settings), else the
     ``ASSISTENZZEIT_RELAY`` setting; "" when there is none."""
-    from app.store import disk
 
     # Same place the sync client reads it from (app/sync/client.py).
-    url = disk.get_meta(services.store._conn, "relay") or settings.get("relay") or ""
+    url = services.store.relay_url() or settings.get("relay") or ""
     return str(url).rstrip("/")
 
 
@@ -94,8 +93,7 @@ class CalendarPublisher:
     def __init__(self, services: Services, relay: str, http: Any = None,
                  retries: int = 3) -> None:
         if not relay.startswith(("http://", "https://")):
-            raise SyncError(f"Die Relay-Adresse '{relay}' beginnt nicht mit https:// "
-                            f"oder http://. / The relay address must start with https://.")
+            raise SyncError("error.calendar.relay_scheme", relay=relay)
         store = services.store
         self.services = services
         self.relay = relay.rstrip("/")
@@ -141,7 +139,7 @@ class CalendarPublisher:
         # calendar (a re-published body without token); otherwise the old token stands.
         token = str(answer.get("token") or body.get("token") or (known.token if known else ""))
         if not token:
-            raise SyncError("Das Relay hat keinen Link geliefert. / The relay sent no link.")
+            raise SyncError("error.calendar.no_link")
         link = Link(feed.name, feed.kind, feed.member_id, token, feed_url(self.relay, token),
                     str(answer.get("etag") or ""), relay_name)
         links = self.links()

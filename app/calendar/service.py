@@ -29,8 +29,7 @@ class CalendarService:
 
     def require_manager(self, what: str) -> None:
         if self.viewer_role() not in MANAGERS:
-            raise PermissionDenied(f"Nur die Arbeitgeberin oder Vertretung darf {what}. / "
-                                   f"Only the employer or a proxy may do this.")
+            raise PermissionDenied("error.calendar.managers", what=what)
 
     # ------------------------------------------------------------------ shift revisions
     def revision(self, shift_id: str) -> tuple[int, int]:
@@ -60,7 +59,7 @@ class CalendarService:
 
     def set_details(self, enabled: bool) -> None:
         """The employer decides whether feeds show location and instructions."""
-        self.require_manager("die Kalender-Details einstellen")
+        self.require_manager("error.action.calendar_details")
         self.services.update_team(calendar_details=bool(enabled))
 
     # ------------------------------------------------------------------ appointments
@@ -74,9 +73,9 @@ class CalendarService:
         return [a for a in self.appointments() if a["start"] < end and a["end"] > start]
 
     def delete_appointment(self, appointment_id: str) -> None:
-        self.require_manager("Termine löschen")
+        self.require_manager("error.action.calendar_delete")
         row = self.services.store.projection.get("appointment", appointment_id)
         if row is None or row["deleted"]:
-            raise NotFound(f"Termin {appointment_id} gibt es nicht.")
+            raise NotFound("error.calendar.no_appointment", id=appointment_id)
         self.services.store.commit([Change("appointment.deleted", "appointment",
                                            appointment_id, {"deleted": True})])

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from collections.abc import Sequence
 
+from app import settings
 from app.errors import AssistenzzeitError
 
 # Modules under app.cli that contribute commands, in the order `--help` lists them.
@@ -45,7 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = args.handler(args)
     except AssistenzzeitError as err:
         where = f" ({err.field})" if getattr(err, "field", None) else ""
-        print(f"assistenzzeit: {err}{where}", file=sys.stderr)
+        lang = settings.get("language")  # ASSISTENZZEIT_LANGUAGE; German by default
+        print(f"assistenzzeit: {err.text(lang)}{where}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as err:
+        # A damaged store file (or one that is not a store): a message, never a traceback.
+        print(f"assistenzzeit: the store file cannot be read ({err}); "
+              "'assistenzzeit check' names what is damaged", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

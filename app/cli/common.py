@@ -30,8 +30,7 @@ def passphrase(confirm: bool = False) -> str:
     if value:
         return str(value)
     if not sys.stdin.isatty():
-        raise StoreError("Keine Passphrase: ASSISTENZZEIT_PASSPHRASE setzen. / "
-                         "No passphrase: set ASSISTENZZEIT_PASSPHRASE.")
+        raise StoreError("error.passphrase.missing")
     first = getpass.getpass("Passphrase: ")
     if confirm and getpass.getpass("Passphrase wiederholen: ") != first:
         raise StoreError("Die Passphrasen stimmen nicht überein.")

@@ -20,6 +20,10 @@ from app.domain.pay import CLASSES, month_result
 from app.domain.worktime import Break, ContractTerms, WorkShift
 from app.errors import CaseError, InputError
 
+# A month of one assistant is a few dozen shifts; the bounds keep a hostile file cheap.
+MAX_CASE_BYTES = 1024 * 1024
+MAX_SHIFTS = 1000
+
 
 def register(subparsers: Any) -> None:
     """Add the ``pay`` command."""
@@ -34,14 +38,17 @@ def run(args: argparse.Namespace) -> int:
     """Read the case, compute, print JSON on stdout; return the exit code."""
     case = _load(Path(args.case))
     try:
-        shifts = [_shift(s, f"shifts[{i}]") for i, s in enumerate(_list(case, "shifts"))]
+        raw_shifts = _list(case, "shifts")
+        if len(raw_shifts) > MAX_SHIFTS:
+            raise CaseError(f"shifts: at most {MAX_SHIFTS} shifts make one case (a month)")
+        shifts = [_shift(s, f"shifts[{i}]") for i, s in enumerate(raw_shifts)]
         contract = _obj(case, "contract")
         result = month_result(shifts, _terms(contract), _str(case, "tz", "tz"),
                               _str(case, "state", "state"))
     except CaseError:
         raise
     except InputError as err:  # from the domain: already names the field in its message
-        raise CaseError(str(err)) from err
+        raise CaseError(err.key or str(err), **err.params) from err  # keeps its language
     out: dict[str, Any] = {
         "hours": {k: str(v) for k, v in result.hours.items() if k in CLASSES},
         "pay": {"base": str(result.pay.base), "surcharges": str(result.pay.surcharges),
@@ -58,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _load(path: Path) -> dict[str, Any]:
     try:
+        if path.stat().st_size > MAX_CASE_BYTES:
+            raise CaseError(f"case file {path} is larger than {MAX_CASE_BYTES // 1024} KiB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CaseError(f"case file {path} not found") from None

@@ -5,6 +5,7 @@
     assistenzzeit team join CODE --store DIR --name N
     assistenzzeit team approve --store DIR [--all]
     assistenzzeit team revoke --store DIR (--member NAME | --device ID)
+    assistenzzeit team quarantine --store DIR                    (envelopes set aside)
     assistenzzeit sync --store DIR
 """
 
@@ -16,7 +17,6 @@ from typing import Any
 
 from app import settings
 from app.cli.common import add_store_arg, open_services, passphrase, store_dir
-from app.store import disk
 
 
 def register(sub: Any) -> None:
@@ -57,6 +57,10 @@ def register(sub: Any) -> None:
     g.add_argument("--device", help="id of the device")
     p.set_defaults(handler=cmd_revoke)
 
+    p = tsub.add_parser("quarantine", help="list envelopes of others that do not open")
+    add_store_arg(p)
+    p.set_defaults(handler=cmd_quarantine)
+
     p = sub.add_parser("sync", help="sync the store with its relay")
     add_store_arg(p)
     p.set_defaults(handler=cmd_sync)
@@ -78,8 +82,7 @@ def _client(services: Any, relay: str | None = None) -> Any:
 
     store = services.store
     if relay:
-        with disk.write_tx(store._conn):
-            disk.set_meta(store._conn, "relay", relay.rstrip("/"))
+        store.set_relay_url(relay.rstrip("/"))
     return SyncClient(store)
 
 
@@ -133,17 +136,37 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
+    from app.errors import SyncError
     from app.sync.membership import revoke_device, revoke_member
 
+    # Offline-first: no pull before. The revocation is committed here and pushed at once
+    # (``membership._rotate``), whatever else the relay holds; the sync after is a courtesy.
     with open_services(args) as services, _client(services) as client:
-        client.sync()
         if args.member:
             member = services.member_by_name(args.member)
             rotated = revoke_member(services, client, str(member["id"]))
         else:
             rotated = revoke_device(services, client, args.device)
-        client.sync()
         print(f"revoked; new keys for: {', '.join(rotated) or '-'}")
+        try:
+            client.sync()
+        except SyncError as err:
+            print(f"Gesperrt und gesendet; der Abgleich danach schlug fehl: {err}\n"
+                  f"Revoked and sent; the sync after it failed: {err}", file=sys.stderr)
+    return 0
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    from app.sync.device_sync import quarantined
+
+    with open_services(args) as services:
+        items = quarantined(services)
+    if not items:
+        print("Nichts zurückgestellt. / Nothing in quarantine.")
+    for q in items:
+        who = f"{q['name'] or '?'} ({q['label']}){' [revoked]' if q['revoked'] else ''}"
+        print(f"{q['device']}  #{q['seq']}  {q['scope']}/{q['epoch']}  {q['kind']}  "
+              f"by {who}: {q['reason']}")
     return 0
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import add_store_arg, open_services
+from app.errors import InputError
 from app.exports import verify as verifier
 from app.exports.run import FORMATS, export_month
 from app.store import timesheets
@@ -78,8 +79,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     formats = (list(FORMATS) if args.format.strip() == "all"
                else [f.strip() for f in args.format.split(",") if f.strip()])
     with open_services(args) as services:
-        result = export_month(services, args.month, formats, args.out, args.member,
-                              period=args.period)
+        try:
+            result = export_month(services, args.month, formats, args.out, args.member,
+                                  period=args.period)
+        except OSError as err:  # a folder that cannot be made or written: say which
+            raise InputError("error.export.folder", "out", folder=args.out,
+                             reason=err.strerror or err) from err
         if args.mark_exported:
             for a in timesheets.assistants(services):
                 if timesheets.status(services, a["id"], args.month) == "approved":

@@ -5,6 +5,8 @@ Public API::
     vacation_days(*, days_per_week=None, workdays_per_year=None, months=12, base_days=24)
         -> Decimal
     split_absences(planned, absences, employed_since) -> AbsenceSplit
+    unworked(paid, worked) -> list[(index, WorkShift)]   # paid absence minus worked time
+    overlap_warnings(absences, worked) -> list[RuleWarning]   # ABSENCE_OVERLAP per day
 
 Paid absence follows the Lohnausfallprinzip (§11 BUrlG, §4 (1) EFZG, §2 EFZG): the
 assistant is paid what the planned shifts would have earned, surcharges included. So a planned
@@ -25,10 +27,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.domain.worktime import WorkShift
+from app.domain.worktime import RuleWarning, WorkShift
 from app.errors import InputError
 
 ABSENCE_KINDS = ("vacation", "sick", "holiday")
+OVERLAP_CODE = "ABSENCE_OVERLAP"
+_KIND_DE = {"vacation": "Urlaub", "sick": "Krankheit", "holiday": "Feiertag"}
+_KIND_EN = {"vacation": "Vacation", "sick": "Sickness", "holiday": "Holiday"}
 LEGAL_DAYS_SIX_DAY_WEEK = 24  # §3 (1) BUrlG: 24 Werktage, counted on a six-day week
 EFZG_WAITING = timedelta(weeks=4)  # §3 (3) EFZG
 EFZG_MAX = timedelta(weeks=6)  # §3 (1) EFZG
@@ -121,3 +126,54 @@ def split_absences(planned: Sequence[WorkShift], absences: Sequence[Absence],
             else:
                 unpaid.append(shift)
     return AbsenceSplit(tuple(worked), tuple(paid), tuple(unpaid))
+
+
+def unworked(paid: Sequence[WorkShift], worked: Sequence[WorkShift],
+             ) -> list[tuple[int, WorkShift]]:
+    """The parts of paid-absence shifts in which no work was recorded, each with the index of
+    the shift it came from (so its Teilbudget stays known).
+
+    Rule (no pay twice for one hour): where work was recorded during a planned shift that
+    became paid absence, the worked time is paid as work (with its own surcharges) and the
+    absence only for the planned hours not worked. An entry counts from its start to its
+    end, breaks included: during a break the assistant was at work, not absent.
+
+    Example: sick on 10 March, planned 08:00–16:00, worked 08:00–11:00 before going home →
+    08:00–11:00 (3 h) is paid as work, 11:00–16:00 (5 h) as paid absence.
+    """
+    spans = sorted((w.start, w.end) for w in worked)
+    out: list[tuple[int, WorkShift]] = []
+    for i, shift in enumerate(paid):
+        pieces = [(shift.start, shift.end)]
+        for a, b in spans:
+            pieces = [part for s, e in pieces
+                      for part in ((s, min(e, a)), (max(s, b), e)) if part[0] < part[1]]
+        out += [(i, WorkShift(s, e, shift.kind)) for s, e in pieces]
+    return out
+
+
+def overlap_warnings(absences: Sequence[Absence], worked: Sequence[WorkShift],
+                     ) -> list[RuleWarning]:
+    """One ``ABSENCE_OVERLAP`` warning per local day on which work was recorded although an
+    absence covers that day (the record is doubtful either way: see ``unworked`` for pay).
+
+    Example: vacation 10–12 March and an entry on 11 March 09:00–13:00 → one warning for
+    11 March.
+    """
+    out: list[RuleWarning] = []
+    seen: set[date] = set()
+    for shift in sorted(worked, key=lambda w: w.start):
+        day = shift.start.date()
+        absence = next((a for a in absences if a.start <= day <= a.end), None)
+        if absence is None or day in seen:
+            continue
+        seen.add(day)
+        kind = _KIND_DE.get(absence.kind, "Abwesenheit")
+        out.append(RuleWarning(
+            OVERLAP_CODE,
+            f"{kind} eingetragen, aber an diesem Tag Arbeit erfasst: bezahlt wird die "
+            "gearbeitete Zeit, die Abwesenheit nur für nicht gearbeitete geplante Stunden.",
+            f"{_KIND_EN.get(absence.kind, 'Absence')} recorded, but work was recorded "
+            "on this day: the worked time is paid, the absence only for planned hours not "
+            "worked.", day))
+    return out

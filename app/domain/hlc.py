@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.errors import ProtocolError
+from app.errors import ClockSkewError as ClockSkewError  # importable from here too
 
 COUNTER_BITS = 16
 MAX_DRIFT_MS = 60 * 60 * 1000  # one hour: phones drift, years-off clocks are a fault
@@ -28,10 +28,6 @@ def physical_ms(hlc: int) -> int:
 
 def pack(ms: int, counter: int = 0) -> int:
     return (ms << COUNTER_BITS) | counter
-
-
-class ClockSkewError(ProtocolError):
-    """A remote timestamp lies too far in the future to be trusted."""
 
 
 class Hlc:

@@ -45,6 +45,8 @@ class Team(SQLModel, table=True):
     # Calendar feeds show location and instructions only when the employer opts in, because
     # the calendar provider (Google, Apple, …) sees whatever a subscribed feed contains.
     calendar_details: bool = False
+    # The budget holder's postal address for the Verwendungsnachweis (employer scope).
+    holder_address: str = ""
     deleted: bool = False
 
 

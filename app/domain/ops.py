@@ -50,7 +50,7 @@ MEMBERSHIP_FIELDS = {
     "device": {"member_id", "sign_pub", "dh_pub", "revoked", "deleted", "label"},
 }
 EMPLOYER_ENTITIES = {"funder", "budget", "appointment"}
-EMPLOYER_FIELDS = {"member": {"staff_number", "preferences"}}
+EMPLOYER_FIELDS = {"member": {"staff_number", "preferences"}, "team": {"holder_address"}}
 MEMBER_ENTITIES = {"entry", "absence", "contract", "timesheet"}
 # Assistants may write these team-scope entities for themselves.
 OWNED_BY = {"entry": "member_id", "absence": "member_id", "timesheet": "member_id",

@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from app.domain import checks
+from app.domain import checks, limits
 from app.domain.rules import SECTION_3B, minijob_limit, rule_at
 from app.domain.worktime import (
     EMPLOYMENTS,
@@ -250,10 +250,13 @@ def _check_terms(terms: ContractTerms) -> None:
                          field="contract.employment")
     for name in ("hourly_wage", "standby_wage"):
         value = getattr(terms, name)
-        if value is not None and (not isinstance(value, Decimal) or not value.is_finite()
-                                  or value < 0):
+        if value is not None and not isinstance(value, Decimal):
             raise InputError(f"contract.{name} must be an amount of at least 0",
                              field=f"contract.{name}")
+        if value is not None:
+            limits.check_amount(value, f"contract.{name}", limits.MAX_WAGE)
+    for name, rate in (terms.surcharges or {}).items():
+        limits.parse_amount(rate, f"contract.surcharges.{name}", limits.MAX_RATE)
 
 
 def _money(minutes: ClassMinutes, terms: ContractTerms, rates: Mapping[str, Decimal],

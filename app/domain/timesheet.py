@@ -21,6 +21,12 @@ engine; the *lines* (one per pay class and Teilbudget, what payroll books) are c
 budget group and then reconciled to the engine's totals: a rounding cent that the split
 creates is booked on the largest line of its component, so lines always add up to the total.
 
+Paid absence is laid out the same way: base hours as ``absence`` and each continued
+surcharge as ``absence_<class>`` (sick on a planned 22–06 h night at 16 €/h → ``absence
+8.00 h × 16.00``, ``absence_night25 4.00 h × 4.00``, ``absence_night40 4.00 h × 6.40``).
+Where work was recorded during a paid-absence shift, only the unworked part is paid as
+absence and the day gets ``ABSENCE_OVERLAP`` (``app.domain.absences.unworked``).
+
 Worked example (fixture minijob-april-ok, one budget): 43 h at 14 €/h, 8 Sunday hours →
 lines ``base 43.00 h × 14.00 = 602.00`` and ``sunday50 8.00 h × 7.00 = 56.00``; gross 658.00.
 """
@@ -35,17 +41,25 @@ from typing import Any
 
 import rfc8785
 
+from app.domain.absences import Absence, overlap_warnings, unworked
 from app.domain.pay import CENT, SURCHARGE_CLASSES, PayResult, month_result, surcharge_rates
-from app.domain.timeutil import parse_wall, worked_minutes
+from app.domain.timeutil import parse_wall, wall, worked_minutes
 from app.domain.worktime import Break, ContractTerms, WorkShift, zone
 
 FORMAT = "assistenzzeit.timesheet/1"
-# Pay lines in booking order; "absence" is paid absence (Lohnausfallprinzip).
-LINE_CLASSES = ("base", *SURCHARGE_CLASSES, "standby", "on_call", "absence")
+# Paid absence (Lohnausfallprinzip) pays what the planned shifts would have earned: the base
+# hours ("absence"), each continued surcharge and standby on its own line, so that every
+# line is hours × rate and payroll books each with its own Lohnart.
+ABSENCE_CLASSES = ("absence", *(f"absence_{c}" for c in SURCHARGE_CLASSES), "absence_standby")
+# Pay lines in booking order.
+LINE_CLASSES = ("base", *SURCHARGE_CLASSES, "standby", "on_call", *ABSENCE_CLASSES)
 # Which engine total each line class adds up to.
 COMPONENT = {"base": "base", **{c: "surcharges" for c in SURCHARGE_CLASSES},
-             "standby": "standby", "on_call": "standby", "absence": "absence"}
+             "standby": "standby", "on_call": "standby",
+             **dict.fromkeys(ABSENCE_CLASSES, "absence")}
 NO_BUDGET = ""
+# Classes whose hours are time (the others are surcharges on top of that time).
+HOUR_CLASSES = ("base", "standby", "absence", "absence_standby")
 
 
 def _d(value: Any) -> Decimal:
@@ -83,20 +97,23 @@ def contract_terms(contract: Mapping[str, Any]) -> ContractTerms:
 
 def _group_lines(result: PayResult, terms: ContractTerms, rates: Mapping[str, Decimal],
                  budget_id: str) -> list[dict[str, Any]]:
-    """Exact (unrounded) lines of one budget group."""
+    """Exact (unrounded) lines of one budget group: worked classes, then paid absence."""
     wage = terms.hourly_wage
     standby_wage = terms.standby_wage if terms.standby_wage is not None else wage
-    minutes = result.minutes.as_dict()
     per_hour = {"base": wage, **{c: wage * rates[c] for c in SURCHARGE_CLASSES},
                 "standby": standby_wage, "on_call": Decimal(0)}
+    worked, absent = result.minutes.as_dict(), result.absence_minutes.as_dict()
+    # Absence class → the pay class whose minutes and rate it continues.
+    sources = {cls: cls for cls in per_hour}
+    sources |= {"absence": "base", "absence_standby": "standby",
+                **{f"absence_{c}": c for c in SURCHARGE_CLASSES}}
     lines = []
-    for cls in LINE_CLASSES[:-1]:
-        if minutes[cls]:
-            lines.append({"class": cls, "minutes": minutes[cls], "rate": per_hour[cls],
-                          "amount": per_hour[cls] * minutes[cls] / 60, "budget_id": budget_id})
-    if result.absence_minutes.base or result.pay.absence:
-        lines.append({"class": "absence", "minutes": result.absence_minutes.base, "rate": wage,
-                      "amount": result.pay.absence, "budget_id": budget_id})
+    for cls in LINE_CLASSES:
+        source = sources[cls]
+        minutes = (absent if cls in ABSENCE_CLASSES else worked)[source]
+        if minutes:
+            lines.append({"class": cls, "minutes": minutes, "rate": per_hour[source],
+                          "amount": per_hour[source] * minutes / 60, "budget_id": budget_id})
     return lines
 
 
@@ -130,7 +147,15 @@ def build_document(*, team: Mapping[str, Any], member: Mapping[str, Any], month:
     terms = contract_terms(contract)
     rates = surcharge_rates(terms, first)
     shifts = [_shift(e, f"entries[{i}]") for i, e in enumerate(entries)]
-    absent = [_shift(s, f"paid_absence[{i}]") for i, s in enumerate(paid_absence)]
+    # No hour is paid twice: paid absence keeps only the planned time nobody worked.
+    kept = unworked([_shift(s, f"paid_absence[{i}]") for i, s in enumerate(paid_absence)],
+                    shifts)
+    paid_absence = [{**paid_absence[i], "start": wall(w.start), "end": wall(w.end)}
+                    for i, w in kept]
+    absent = [w for _, w in kept]
+    overlaps = overlap_warnings([Absence(date.fromisoformat(a["start_date"]),
+                                         date.fromisoformat(a["end_date"]), a["kind"])
+                                 for a in absences], shifts)
     total = month_result(shifts, terms, tz, state, paid_absence=absent, month=first)
 
     groups = sorted({e["budget_id"] or NO_BUDGET for e in (*entries, *paid_absence)})
@@ -156,11 +181,13 @@ def build_document(*, team: Mapping[str, Any], member: Mapping[str, Any], month:
             "cost_center": info.get("cost_center", ""),
             "funder_id": info.get("funder_id", ""), "funder": info.get("funder", ""),
             "hours": str(_hours(sum(ln["minutes"] for ln in mine
-                                    if ln["class"] in ("base", "standby", "absence")))),
+                                    if ln["class"] in HOUR_CLASSES))),
             "gross": str(sum((ln["amount"] for ln in mine), Decimal("0.00")))})
     return {
         "format": FORMAT,
-        "team": {"id": team["id"], "name": team.get("name", "")},
+        # Land and zone make the document self-contained: the PDF marks holidays and shows
+        # signature times in the team's zone from the signed data alone.
+        "team": {"id": team["id"], "name": team.get("name", ""), "state": state, "tz": tz},
         "assistant": {"id": member["id"], "name": member.get("display_name", ""),
                       "staff_number": member.get("staff_number", "")},
         "month": month,
@@ -195,7 +222,7 @@ def build_document(*, team: Mapping[str, Any], member: Mapping[str, Any], month:
         "budgets": split,
         "warnings": [{"code": w.code, "day": w.day.isoformat() if w.day else "",
                       "message_de": w.message_de, "message_en": w.message_en}
-                     for w in total.warnings],
+                     for w in (*total.warnings, *overlaps)],
     }
 
 

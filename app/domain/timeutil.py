@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.domain import limits
 from app.errors import InputError
 
 WALL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -20,10 +21,29 @@ def parse_wall(text: str, field: str) -> datetime:
     try:
         value = datetime.fromisoformat(str(text).strip().replace(" ", "T"))
     except ValueError as err:
-        raise InputError(f"'{text}' ist keine Uhrzeit der Form JJJJ-MM-TTTHH:MM", field) from err
+        raise InputError("error.time.wall", field, value=text) from err
     if value.tzinfo is not None:
-        raise InputError(f"'{text}' soll eine Ortszeit ohne Zeitzone sein", field)
+        raise InputError("error.time.no_zone", field, value=text)
+    limits.check_day(value, field)
     return value.replace(second=0, microsecond=0)
+
+
+def iso_date(value: str, field: str) -> str:
+    """'2026-03-08' → the same day as text; InputError for anything else or out of bounds."""
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d")
+    except (TypeError, ValueError) as err:
+        raise InputError("error.time.date", field, value=value) from err
+    limits.check_day(day, field)
+    return day.strftime("%Y-%m-%d")
+
+
+def iso_month(value: str) -> str:
+    """'2026-03' → the same month as text; InputError (field ``month``) for anything else."""
+    try:
+        return datetime.strptime(value, "%Y-%m").strftime("%Y-%m")
+    except (TypeError, ValueError) as err:
+        raise InputError("error.time.month", "month", value=value) from err
 
 
 def wall(value: datetime) -> str:
@@ -43,9 +63,10 @@ def now_wall(now_utc: datetime, tz: ZoneInfo) -> str:
 
 
 def require_order(start: datetime, end: datetime, field: str = "end") -> None:
+    """End after start, and no longer than a shift or entry may last (``limits``)."""
     if end <= start:
-        raise InputError("Das Ende liegt nicht nach dem Beginn. / The end is not after the start.",
-                         field)
+        raise InputError("error.time.end_not_after_start", field)
+    limits.check_span(start, end, field)
 
 
 def worked_minutes(start: str, end: str, breaks: list[dict[str, str | None]], tz: ZoneInfo) -> int:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.domain import limits
 from app.errors import InputError
 
 KINDS = ("work", "standby", "on_call")
@@ -140,9 +141,11 @@ def _validate(shift: WorkShift, tz: ZoneInfo, where: str) -> tuple[int, int]:
         if not isinstance(value, datetime) or value.tzinfo is not None:
             raise InputError(f"{where}{name} must be a local time without offset",
                              field=f"{where}{name}")
+        limits.check_day(value, f"{where}{name}")
         if not _exists(value, tz):
             raise InputError(f"{where}{name} {value:%Y-%m-%dT%H:%M} does not exist in {tz.key} "
                              "(the clocks skip that hour)", field=f"{where}{name}")
+    limits.check_span(shift.start, shift.end, f"{where}end")
     if shift.kind not in KINDS:
         raise InputError(f"{where}kind must be one of {', '.join(KINDS)}", field=f"{where}kind")
     start, end = to_minute(shift.start, tz), to_minute(shift.end, tz)

@@ -19,6 +19,12 @@ LABELS_DE = {
     "sunday50": "Sonntagszuschlag 50 %", "holiday125": "Feiertagszuschlag 125 %",
     "holiday150": "Feiertagszuschlag 150 %", "standby": "Bereitschaftsdienst",
     "on_call": "Rufbereitschaft", "absence": "Bezahlte Abwesenheit",
+    "absence_night25": "Fortgezahlter Nachtzuschlag 25 %",
+    "absence_night40": "Fortgezahlter Nachtzuschlag 40 %",
+    "absence_sunday50": "Fortgezahlter Sonntagszuschlag 50 %",
+    "absence_holiday125": "Fortgezahlter Feiertagszuschlag 125 %",
+    "absence_holiday150": "Fortgezahlter Feiertagszuschlag 150 %",
+    "absence_standby": "Fortgezahlte Bereitschaft",
 }
 KIND_DE = {"work": "Arbeit", "standby": "Bereitschaft", "on_call": "Rufbereitschaft"}
 ABSENCE_DE = {"vacation": "Urlaub", "sick": "Krank", "other": "Sonstige"}

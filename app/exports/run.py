@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.domain.timeutil import iso_month
 from app.errors import InputError, NotFound
 from app.exports import bundle as bundle_file
 from app.exports import datev_lodas, lexware, payroll_csv, pdf_stundennachweis, verwendungsnachweis
 from app.exports import settings as export_settings
-from app.exports.common import Sheet
+from app.exports.common import ABSENCE_DE, Sheet
 from app.store import timesheets
-from app.store.services import Services, _month
+from app.store.services import Services
 
 FORMATS = ("csv", "datev", "lexware", "pdf", "bundle", "verwendung")
 # Longer names the Export screen uses for the same formats.
@@ -72,18 +73,21 @@ def export_month(services: Services, month: str, formats: Sequence[str], out_dir
                  member: str | None = None, *, period: str | None = None,
                  settings: dict[str, Any] | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> ExportResult:
-    month = _month(month)
+    month = iso_month(month)
     formats = [ALIASES.get(f, f) for f in formats]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise InputError(f"Unbekanntes Format '{unknown[0]}' ({', '.join(FORMATS)}).", "format")
+        raise InputError("error.export.format", "format", format=unknown[0],
+                         formats=", ".join(FORMATS))
+    conf = settings or export_settings.load(services.store.directory)
+    if "datev" in formats:  # before any file is written: no half an export
+        export_settings.require_datev(conf, export_settings.path_for(services.store.directory))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    conf = settings or export_settings.load(services.store.directory)
     result = ExportResult()
     month_sheets = sheets(services, month, member)
     if not month_sheets and "verwendung" not in formats:
-        raise NotFound(f"Für {month} gibt es nichts zu exportieren. / Nothing to export.")
+        raise NotFound("error.export.nothing", month=month)
     team = services.team()
     steps = len(formats) + (len(month_sheets) - 1 if "pdf" in formats else 0)
     done = 0
@@ -99,6 +103,10 @@ def export_month(services: Services, month: str, formats: Sequence[str], out_dir
             result.paths.append(payroll_csv.write(month_sheets, conf, out, month))
         elif fmt == "datev":
             result.paths.append(datev_lodas.write(month_sheets, conf, out, month))
+            _, unset = datev_lodas.absence_rows(month_sheets, conf, month)
+            result.skipped += [f"LODAS: Fehlzeiten '{ABSENCE_DE.get(k, k)}' nicht gemeldet, "
+                               f"fehlzeit_{k} ist nicht eingestellt (Lohnbüro-Einstellungen)."
+                               for k in unset]
         elif fmt == "lexware":
             result.paths.append(lexware.write(month_sheets, conf, out, month))
         elif fmt == "pdf":
@@ -125,7 +133,11 @@ def _verwendung(services: Services, period: str, month: str, month_sheets: list[
     months = verwendungsnachweis.months_of(period)
     by_month = {m: (month_sheets if m == month else sheets(services, m, member))
                 for m in months}
-    funders = {f["id"]: f["name"] for f in services.funders()}
+    funders = {f["id"]: f for f in services.funders()}
     uses = verwendungsnachweis.compute(by_month, services.budgets(), funders, months,
                                        conf["minijob_employer"])
-    return verwendungsnachweis.write(uses, period.upper(), services.team()["name"], out)
+    team = services.team()
+    employer = services.members("employer", include_inactive=True)
+    holder = verwendungsnachweis.Holder(employer[0]["display_name"] if employer else "",
+                                        team.get("holder_address") or "", team["name"])
+    return verwendungsnachweis.write(uses, period.upper(), months, holder, out)

@@ -7,16 +7,22 @@ office rather than per team member, and a file can be edited or handed over with
 unlocking the store. Unknown keys are refused, a missing file means all defaults.
 
 The default Lohnart numbers are placeholders: every payroll office defines its own
-(*eigene Lohnarten*) and must give the real ones.
+(*eigene Lohnarten*) and must give the real ones. BeraterNr and MandantenNr have no default:
+a LODAS file is refused until both are set (``require_datev``), in the app (*Export* →
+*Lohnbüro-Einstellungen*) or in this file. Their form — BeraterNr 1001–9999999 (4 to 7
+digits), MandantenNr 1–99999 (1 to 5 digits) — is the one DATEV's numbering uses and that
+public DATEV importers check; a wrong value is refused on saving and on loading.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.domain.pay import SURCHARGE_CLASSES
 from app.errors import InputError
 
 FILE_NAME = "export-settings.json"
@@ -46,13 +52,28 @@ EXPORT_SETTINGS = [
     ExportSetting("lohnart_on_call", str, "301", "Lohnart: on-call hours (Rufbereitschaft)."),
     ExportSetting("lohnart_absence", str, "400",
                   "Lohnart: paid absence (Urlaubsentgelt, Entgeltfortzahlung)."),
-    ExportSetting("fehlzeit_vacation", str, "U", "LODAS grund_fehlzeiten key for vacation."),
-    ExportSetting("fehlzeit_sick", str, "K", "LODAS grund_fehlzeiten key for sickness."),
-    ExportSetting("fehlzeit_other", str, "S", "LODAS grund_fehlzeiten key for other absence."),
+    *(ExportSetting(f"lohnart_absence_{c}", str, str(401 + i),
+                    f"Lohnart: {c} surcharge continued in paid absence (Lohnausfallprinzip).")
+      for i, c in enumerate(SURCHARGE_CLASSES)),
+    ExportSetting("lohnart_absence_standby", str, "406",
+                  "Lohnart: standby continued in paid absence."),
+    ExportSetting("fehlzeit_vacation", str, "",
+                  "LODAS grund_fehlzeiten number for vacation (empty: not reported)."),
+    ExportSetting("fehlzeit_sick", str, "",
+                  "LODAS grund_fehlzeiten number for sickness (empty: not reported)."),
+    ExportSetting("fehlzeit_other", str, "",
+                  "LODAS grund_fehlzeiten number for other absence (empty: not reported)."),
     ExportSetting("minijob_employer", str, "household",
                   "Minijob levies: 'household' (Haushaltsscheck) or 'commercial'."),
 ]
 BY_NAME = {s.name: s for s in EXPORT_SETTINGS}
+# name → (pattern, what the value must look like); an empty value means "not set".
+NUMBER_FORMS = {
+    "berater_nr": (re.compile(r"(?!0)\d{4,7}"), "4 bis 7 Ziffern, 1001–9999999"),
+    "mandanten_nr": (re.compile(r"(?!0)\d{1,5}"), "1 bis 5 Ziffern, 1–99999"),
+    **{f"fehlzeit_{k}": (re.compile(r"\d{1,3}"), "1 bis 3 Ziffern")
+       for k in ("vacation", "sick", "other")},
+}
 
 
 def defaults() -> dict[str, Any]:
@@ -69,10 +90,26 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(value, setting.type):
             raise InputError(f"'{name}' muss vom Typ {setting.type.__name__} sein.", name)
         out[name] = value
+    for name, (pattern, form) in NUMBER_FORMS.items():
+        if out[name] and not (pattern.fullmatch(out[name])
+                              and (name != "berater_nr" or int(out[name]) >= 1001)):
+            raise InputError(f"{name} '{out[name]}' ist ungültig: {form}.", name)
     if out["minijob_employer"] not in ("household", "commercial"):
         raise InputError("minijob_employer ist 'household' oder 'commercial'.",
                          "minijob_employer")
     return out
+
+
+def require_datev(values: dict[str, Any], path: Path | None = None) -> None:
+    """Refuse a LODAS file without BeraterNr and MandantenNr, saying where to set them."""
+    missing = [label for name, label in (("berater_nr", "BeraterNr"),
+                                         ("mandanten_nr", "MandantenNr")) if not values[name]]
+    if missing:
+        where = str(path) if path else "error.datev.beside_store"  # FILE_NAME by the store
+        key = "error.datev.missing_both" if len(missing) > 1 else "error.datev.missing_one"
+        raise InputError(key, "berater_nr" if "BeraterNr" in missing else "mandanten_nr",
+                         name=missing[0], where=where)
+    validate(values)  # also refuses a malformed number given directly
 
 
 def path_for(store_dir: Path) -> Path:

@@ -69,7 +69,7 @@ def resolve(services: Services, conflict_id: str, keep: str) -> Any:
     proj = services.store.projection
     conflict = proj.conflicts.get(conflict_id)
     if conflict is None:
-        raise NotFound(f"Kein Konflikt mit der Kennung '{conflict_id}'.")
+        raise NotFound("error.conflict.unknown", id=conflict_id)
     value = json.loads(conflict[f"{keep}_value"])
     services.store.commit([Change("conflict.resolved", conflict["entity"],
                                   conflict["entity_id"], {conflict["field"]: value})])

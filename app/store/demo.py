@@ -56,6 +56,7 @@ def month_start(day: date, back: int) -> date:
 def build(services: Services, today: date, employer_name: str = "Anna Becker") -> dict[str, Any]:
     """Create the demo team in an empty, unlocked store. Returns the ids made."""
     services.create_team("Assistenzteam Anna", employer_name, state="NW", short_name="Anna")
+    services.update_team(holder_address="Severinstraße 12\n50678 Köln")
     ids: dict[str, Any] = {"assistants": []}
     first = month_start(today, 2)
     for name, employment, wage, hours, staff in ASSISTANTS:

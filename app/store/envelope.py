@@ -25,7 +25,8 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 
 from app.domain.ops import Op, decode_batch, encode_batch
-from app.errors import IntegrityError
+from app.errors import DamagedEnvelope, IntegrityError
+from app.store import bounded
 from app.store.crypto import (
     NONCE_BYTES,
     SigningKey,
@@ -37,6 +38,10 @@ from app.store.crypto import (
 
 PLAIN_SCOPES = frozenset({"membership"})
 GENESIS_HASH = b"\x00" * 32
+# What one body may inflate to. A push is at most 4 MiB of hex (2 MiB of body), and a batch
+# of 2,000 ops inflates to well under 1 MiB; anything past the cap is a deflate bomb and is
+# refused as damaged without ever holding more than the cap in memory.
+MAX_BATCH_BYTES = bounded.MAX_INFLATED
 
 # The plaintext of a body: one format byte, then the op batch (``app/domain/ops.py``) as raw
 # deflate with a preset dictionary. Envelopes are small (a shift's clock events), so the
@@ -173,17 +178,20 @@ def decrypt_batch(env: Envelope, scope_key: bytes | None) -> bytes:
             if scope_key is None:
                 raise IntegrityError(f"{env.label}: no key for this scope and epoch")
             plain = decrypt_with_nonce(scope_key, env.nonce, env.body, env.header_bytes())
-        return _decompress(plain)
-    except (InvalidTag, zlib.error, ValueError, IndexError) as err:
-        raise IntegrityError(f"{env.label}: cannot be decrypted or decoded") from err
+    except (InvalidTag, ValueError) as err:
+        raise DamagedEnvelope(f"{env.label}: cannot be decrypted or decoded") from err
+    try:
+        return inflate_body(plain)
+    except (zlib.error, ValueError, IndexError) as err:
+        raise DamagedEnvelope(f"{env.label}: cannot be decrypted or decoded ({err})") from err
 
 
 def decode_ops(env: Envelope, batch: bytes) -> list[Op]:
     """The second half: the ops of a decrypted batch."""
     try:
         return decode_batch(batch, env.device)
-    except (ValueError, KeyError, IndexError, TypeError) as err:
-        raise IntegrityError(f"{env.label}: cannot be decrypted or decoded") from err
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError) as err:
+        raise DamagedEnvelope(f"{env.label}: cannot be decrypted or decoded") from err
 
 
 def _compress(data: bytes) -> bytes:
@@ -191,12 +199,10 @@ def _compress(data: bytes) -> bytes:
     return bytes((BODY_FORMAT,)) + packer.compress(data) + packer.flush()
 
 
-def _decompress(plain: bytes) -> bytes:
+def inflate_body(plain: bytes) -> bytes:
+    """A body's op batch, inflated in bounded memory (``bounded.TooLarge`` past the cap, a
+    ``ValueError`` for an unknown format or a damaged stream)."""
     zdict = _ZDICT.get(plain[0]) if plain else None
     if zdict is None:
         raise ValueError("an unknown body format")
-    unpacker = zlib.decompressobj(-15, zdict=zdict)
-    data = unpacker.decompress(plain[1:])
-    if not unpacker.eof:
-        raise ValueError("a truncated body")
-    return data
+    return bounded.inflate(plain[1:], zdict=zdict, cap=MAX_BATCH_BYTES)

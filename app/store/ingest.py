@@ -11,7 +11,12 @@ The sync client hands over a page of pulled items; ``ingest`` accepts an envelop
 3. its signature verifies against the device's key as membership published it (membership
    envelopes first, so a device added in this very page is known when its envelopes follow);
    checked once per run of chained envelopes, see ``_Ingest``;
-4. this device holds the scope key of that epoch (else ingest stops: keys are fetched first).
+4. this device holds the scope key of that epoch (else ingest stops: keys are fetched first;
+   when they do not come, ``park=True`` parks the envelope in quarantine and goes on).
+
+An authentic envelope that does not open (garbage ciphertext, a body that does not decode or
+inflates past the cap) is quarantined on its own (``app/store/quarantine.py``): recorded,
+skipped, and the device's chain moves past it, so one device cannot stop everyone's sync.
 
 Accepted envelopes, the chain tips and the pull cursor are written in one durable transaction;
 only then are the ops folded, so a crash in between is repaired by the fold on the next unlock.
@@ -19,7 +24,9 @@ only then are the ops folded, so a crash in between is repaired by the fold on t
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.hlc import ClockSkewError
 from app.domain.ops import Op
-from app.errors import IntegrityError, ProtocolError
-from app.store import disk, keys
+from app.errors import DamagedEnvelope, IntegrityError, ProtocolError
+from app.store import disk, keys, quarantine
 from app.store.envelope import (
     GENESIS_HASH,
     Envelope,
@@ -42,8 +49,6 @@ from app.store.envelope import (
 if TYPE_CHECKING:
     from app.store.store import Store
 
-CHAIN_DDL = ("CREATE TABLE IF NOT EXISTS sync_chains (device TEXT PRIMARY KEY,"
-             " seq INTEGER NOT NULL, hash BLOB NOT NULL)")
 FREEZE_AFTER_OPS = 10_000
 
 
@@ -60,11 +65,13 @@ class Received:
     prev_hash: bytes = b""
     hash: bytes = b""
     batch: bytes | None = None
+    damaged: str = ""  # why it does not open (found by the helper, or by the relay: a skip)
+    scope: str = ""  # a skip's scope, for the quarantine record of a damaged one
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Through the constructor: faster than the default (see ``Envelope.__reduce__``).
         return (Received, (self.cursor, self.envelope, self.device, self.seq, self.prev_hash,
-                           self.hash, self.batch))
+                           self.hash, self.batch, self.damaged, self.scope))
 
 
 @dataclass
@@ -74,36 +81,32 @@ class IngestResult:
     ops: int = 0
     stopped: str | None = None  # "gap" or "key:<scope>/<epoch>" when ingest stopped early
     refused: list[str] = field(default_factory=list)
+    quarantined: int = 0  # envelopes recorded as damaged in this page
+    parked: set[str] = field(default_factory=set)  # "<scope>/<epoch>" keys waited for
 
 
 def get_cursor(store: Store, name: str, default: int = 0) -> int:
-    row = store._conn.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
-    return default if row is None else int(row[0])
+    return store.cursor(name, default)
 
 
 def set_cursor(store: Store, name: str, value: int) -> None:
-    with store._lock, disk.write_tx(store._conn):
-        store._conn.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", (name, value))
+    store.set_cursor(name, value)
 
 
 def unpushed(store: Store, after_seq: int, limit: int) -> list[Envelope]:
     """This device's own envelopes after ``after_seq``, in chain order."""
-    rows = store._conn.execute(
-        "SELECT team, scope, epoch, device, seq, prev_hash, nonce, body, sig FROM envelopes"
-        " WHERE device = ? AND seq > ? ORDER BY seq LIMIT ?",
-        (store.device_id, after_seq, limit)).fetchall()
-    return [Envelope(*r) for r in rows]
+    return store.unpushed(after_seq, limit)
 
 
 def add_scope_keys(store: Store, granted: list[tuple[str, int, bytes]]) -> int:
     """Keep scope keys wrapped for this device (already unwrapped and checked by the caller)."""
-    with store._lock:
+    with store.exclusive() as conn:
         ring = store.ring
         fresh = [(s, e, k) for s, e, k in granted if (s, e) not in ring.scopes]
         if fresh:
-            with disk.write_tx(store._conn):
+            with disk.write_tx(conn):
                 for scope, epoch, key in fresh:
-                    keys.add_scope_key(store._conn, ring, scope, epoch, key)
+                    keys.add_scope_key(conn, ring, scope, epoch, key)
         return len(fresh)
 
 
@@ -130,9 +133,11 @@ def settle(ops: int) -> None:
         gc.freeze()
 
 
-def ingest(store: Store, items: list[Received]) -> IngestResult:
-    with store._lock, gc_paused():
-        return _Ingest(store).run(items)
+def ingest(store: Store, items: list[Received], park: bool = False) -> IngestResult:
+    """Take a page in. ``park``: an envelope whose key is missing is parked in quarantine
+    (the caller asked the relay for keys already) instead of stopping the page there."""
+    with store.exclusive() as conn, gc_paused():
+        return _Ingest(store, conn, park).run(items)
 
 
 class _Ingest:
@@ -142,10 +147,13 @@ class _Ingest:
     Ed25519 check per envelope into about one per device and page. A skip or a fold ends the
     runs first, so nothing unauthenticated is ever folded or stored."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, conn: sqlite3.Connection, park: bool = False) -> None:
         self.store = store
-        self.conn = store._conn
-        self.conn.execute(CHAIN_DDL)
+        self.park = park
+        self.conn = conn
+        self.conn.execute(disk.CHAIN_DDL)
+        quarantine.ensure(self.conn)
+        self.held: list[tuple[Envelope, str, str]] = []  # (envelope, kind, reason)
         self.proj = store.projection
         self.ring = store.ring
         self.tips: dict[str, tuple[int, bytes]] = {}
@@ -155,15 +163,14 @@ class _Ingest:
 
     def tip(self, device: str) -> tuple[int, bytes]:
         if device not in self.tips:
-            row = self.conn.execute("SELECT seq, hash FROM sync_chains WHERE device = ?",
-                                    (device,)).fetchone()
-            self.tips[device] = (int(row[0]), bytes(row[1])) if row else (0, GENESIS_HASH)
+            self.tips[device] = disk.chain_tip(self.conn, device) or (0, GENESIS_HASH)
         return self.tips[device]
 
     def run(self, items: list[Received]) -> IngestResult:
         store = self.store
         result = IngestResult(get_cursor(store, "pull"))
         accepted: list[Envelope] = []
+        undeliverable: list[Received] = []
         changed_tips: set[str] = set()
         n_ops = 0
         for item in items:
@@ -192,15 +199,31 @@ class _Ingest:
             if env is None:
                 self._check_run(device)  # the skip's hash is the relay's word, not signed
                 self.tips[device] = (seq, item.hash)
+                if item.damaged:
+                    undeliverable.append(item)
             else:
                 key = None
+                digest = item.hash or env.hash
                 if env.scope != "membership":
                     key = self.ring.scopes.get((env.scope, env.epoch))
                     if key is None:
-                        result.stopped = f"key:{env.scope}/{env.epoch}"
-                        break
-                ops = self._open(env, key, item.batch)
-                digest = item.hash or env.hash
+                        if not self.park:
+                            result.stopped = f"key:{env.scope}/{env.epoch}"
+                            break
+                        result.parked.add(f"{env.scope}/{env.epoch}")
+                        self._hold(env, digest, quarantine.KEY,
+                                   f"no key for {env.scope}/{env.epoch}")
+                        changed_tips.add(device)
+                        result.cursor = item.cursor
+                        continue
+                try:
+                    ops = self._open(env, key, item)
+                except DamagedEnvelope as err:
+                    result.quarantined += 1
+                    self._hold(env, digest, quarantine.DAMAGED, str(err))
+                    changed_tips.add(device)
+                    result.cursor = item.cursor
+                    continue
                 try:
                     if ops:  # the newest stamp says all: receive() keeps the maximum
                         store.hlc.receive(max(op.hlc for op in ops))
@@ -219,19 +242,19 @@ class _Ingest:
             result.cursor = item.cursor
         self._check_runs()
         with disk.write_tx(self.conn, durable=False):
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO envelopes (team, scope, epoch, device, seq, prev_hash,"
-                " nonce, body, sig) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(e.team, e.scope, e.epoch, e.device, e.seq, e.prev_hash, e.nonce, e.body,
-                  e.sig) for e in accepted])
-            self.conn.executemany("INSERT OR REPLACE INTO sync_chains VALUES (?,?,?)",
-                                  [(d, *self.tips[d]) for d in changed_tips])
-            self.conn.execute("INSERT OR REPLACE INTO cursors VALUES ('pull', ?)",
-                              (result.cursor,))
+            disk.insert_envelopes(self.conn, accepted)
+            disk.set_chain_tips(self.conn, [(d, *self.tips[d]) for d in changed_tips])
+            for env, kind, reason in self.held:
+                quarantine.put(self.conn, env, kind, reason)
+            for skip in undeliverable:
+                quarantine.put_undeliverable(self.conn, store.team_id, skip.device, skip.seq,
+                                             skip.scope, skip.damaged)
+            disk.set_cursor(self.conn, "pull", result.cursor)
             disk.set_meta(self.conn, "hlc", str(store.hlc.last))
         self._fold_pending()
         result.envelopes, result.ops = len(accepted), n_ops
-        store._ops_since_snapshot += n_ops
+        result.quarantined += len(undeliverable)
+        store.count_folded(n_ops)
         return result
 
     def _check_run(self, device: str) -> None:
@@ -253,45 +276,77 @@ class _Ingest:
             self.pending_ops = []
 
     def _have_same(self, env: Envelope) -> bool:
-        row = self.conn.execute("SELECT prev_hash, nonce, body, sig FROM envelopes WHERE"
-                                " device = ? AND seq = ?", (env.device, env.seq)).fetchone()
-        if row is None:
+        found = disk.envelope_at(self.conn, env.device, env.seq)
+        if found is None:
             return True  # a skip we once passed over: nothing stored to contradict
-        return (bytes(row[0]), bytes(row[1]), bytes(row[2]), bytes(row[3])) == (
+        had = found[1]
+        return (bytes(had.prev_hash), bytes(had.nonce), bytes(had.body), bytes(had.sig)) == (
             env.prev_hash, env.nonce, env.body, env.sig)
 
-    def _open(self, env: Envelope, key: bytes | None, batch: bytes | None) -> list[Op]:
-        try:
-            return decode_ops(env, batch if batch is not None else decrypt_batch(env, key))
-        except IntegrityError as err:
-            raise ProtocolError(f"{err}; refused") from err
+    def _hold(self, env: Envelope, digest: bytes, kind: str, reason: str) -> None:
+        """Quarantine an envelope: its chain moves on, its signature is checked with its
+        run (so what is recorded is authentic), and nothing of it is folded."""
+        self.held.append((env, kind, reason))
+        self.runs[env.device] = env
+        self.tips[env.device] = (env.seq, digest)
+
+    def _open(self, env: Envelope, key: bytes | None, item: Received) -> list[Op]:
+        """The ops; DamagedEnvelope when it does not open (the helper may know already)."""
+        if item.damaged:
+            raise DamagedEnvelope(item.damaged)
+        return decode_ops(env, item.batch if item.batch is not None
+                          else decrypt_batch(env, key))
 
     def _public(self, env: Envelope) -> bytes:
         cached = self.publics.get(env.device)
         if cached is not None:
             return cached
-        row: dict[str, Any] | None = self.proj.get("device", env.device)
-        public = b""
-        if row and row.get("sign_pub"):
-            public = bytes.fromhex(str(row["sign_pub"]))
-        elif env.scope == "membership":
-            # The founding device introduces itself in its own first membership envelope.
-            for op in open_envelope(env, None):
-                if op.entity == "device" and op.entity_id == env.device:
-                    public = bytes.fromhex(str(op.fields.get("sign_pub", "")))
-        if not public:
-            raise ProtocolError(f"{env.label}: unknown device; refused")
+        # IntegrityError for an unknown device: ``_check_run`` refuses the page with it.
+        public = self.store.device_public(env, self.proj)
         self.publics[env.device] = public
         return public
 
 
+def release_parked(store: Store) -> int:
+    """Open the parked envelopes whose key has arrived: store and fold them, and leave the
+    ones that still do not open in quarantine as damaged. Their chains and signatures were
+    checked when they were parked. The merge does not depend on the order ops arrive in, so
+    folding them late gives the same state as folding them in turn."""
+    with store.exclusive() as conn:
+        ring = store.ring
+        ready = [e for e in quarantine.parked(conn) if (e.scope, e.epoch) in ring.scopes]
+        if not ready:
+            return 0
+        ops: list[Op] = []
+        opened: list[Envelope] = []
+        damaged: list[tuple[Envelope, str]] = []
+        for env in ready:
+            try:
+                ops.extend(open_envelope(env, ring.scopes[(env.scope, env.epoch)]))
+                opened.append(env)
+            except DamagedEnvelope as err:
+                damaged.append((env, str(err)))
+        with disk.write_tx(conn):
+            for env in opened:
+                disk.insert_envelope(conn, env)
+                quarantine.remove(conn, env.device, env.seq)
+            for env, reason in damaged:
+                quarantine.mark_damaged(conn, env.device, env.seq, reason)
+        if ops:
+            with contextlib.suppress(ClockSkewError):
+                store.hlc.receive(max(op.hlc for op in ops))
+            store.projection.fold(ops)
+            store.count_folded(len(ops))
+        return len(opened)
+
+
 def rotate_scope_key(store: Store, scope: str) -> tuple[int, bytes]:
     """A new epoch for ``scope`` (after a revocation): new envelopes use it from now on."""
-    with store._lock:
+    with store.exclusive() as conn:
         ring = store.ring
         epoch = max((e for (s, e) in ring.scopes if s == scope), default=0) + 1
-        with disk.write_tx(store._conn):
-            key = keys.add_scope_key(store._conn, ring, scope, epoch)
+        with disk.write_tx(conn):
+            key = keys.add_scope_key(conn, ring, scope, epoch)
         return epoch, key
 
 
@@ -303,8 +358,8 @@ def batch_unpushed(store: Store, after_seq: int, max_ops: int = 2000) -> int:
     Only envelopes never offered to a relay may be rewritten (the caller passes the highest
     seq it ever sent), so no relay can ever see two versions of one seq. Returns how many
     envelopes there are fewer. One transaction; a crash leaves the old ones."""
-    with store._lock:
-        old = unpushed(store, after_seq, 1_000_000)
+    with store.exclusive() as conn:
+        old = store.unpushed(after_seq, 1_000_000)
         if len(old) < 2:
             return 0
         ring = store.ring
@@ -327,11 +382,9 @@ def batch_unpushed(store: Store, after_seq: int, max_ops: int = 2000) -> int:
                 prev = env.hash
         if len(fresh) >= len(old):
             return 0
-        with disk.write_tx(store._conn):
-            store._conn.execute("DELETE FROM envelopes WHERE device = ? AND seq > ?",
-                                (store.device_id, after_seq))
-            for env in fresh:
-                disk.insert_envelope(store._conn, env)
-            disk.set_meta(store._conn, "seq", str(seq))
-            disk.set_meta(store._conn, "prev_hash", prev.hex())
+        with disk.write_tx(conn):
+            disk.drop_envelopes_after(conn, store.device_id, after_seq)
+            disk.insert_envelopes(conn, fresh)
+            disk.set_meta(conn, "seq", str(seq))
+            disk.set_meta(conn, "prev_hash", prev.hex())
         return len(old) - len(fresh)

@@ -15,7 +15,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 
-from app.errors import IntegrityError, WrongPassphrase
+from app.errors import DamagedKeys, IntegrityError, WrongPassphrase
 from app.store import disk
 from app.store.crypto import ExchangeKey, ScryptParams, SigningKey, open_sealed, random_key, seal
 
@@ -63,6 +63,12 @@ def put(conn: sqlite3.Connection, ring: KeyRing, name: str, secret: bytes) -> No
                  (name, seal(ring.master, secret, _aad(name))))
 
 
+def get(conn: sqlite3.Connection, ring: KeyRing, name: str) -> bytes | None:
+    """A secret ``put`` earlier, or None."""
+    row = conn.execute("SELECT blob FROM keys WHERE name = ?", (name,)).fetchone()
+    return None if row is None else open_sealed(ring.master, row[0], _aad(name), f"key {name}")
+
+
 def add_scope_key(conn: sqlite3.Connection, ring: KeyRing, scope: str, epoch: int,
                   key: bytes | None = None) -> bytes:
     key = key or random_key()
@@ -75,31 +81,43 @@ def _kdf(conn: sqlite3.Connection) -> ScryptParams:
     raw = disk.get_meta(conn, "kdf")
     if raw is None:
         raise IntegrityError("the store has no key parameters; it is damaged")
-    p = json.loads(raw)
-    return ScryptParams(bytes.fromhex(p["salt"]), p["n"], p["r"], p["p"])
+    try:
+        p = json.loads(raw)
+        return ScryptParams(bytes.fromhex(p["salt"]), int(p["n"]), int(p["r"]), int(p["p"]))
+    except (ValueError, KeyError, TypeError) as err:
+        raise IntegrityError("the store's key parameters are damaged") from err
 
 
 def unwrap_master(conn: sqlite3.Connection, passphrase: str) -> bytes:
     row = conn.execute("SELECT blob FROM keys WHERE name = ?", (MASTER,)).fetchone()
     if row is None:
         raise IntegrityError("the store has no master key; it is damaged")
+    kek = _kdf(conn).derive(passphrase)
     try:
-        return open_sealed(_kdf(conn).derive(passphrase), row[0], _aad(MASTER), "master key")
+        return open_sealed(kek, row[0], _aad(MASTER), "master key")
     except IntegrityError as err:
-        raise WrongPassphrase("Die Passphrase ist falsch. / The passphrase is wrong.") from err
+        raise WrongPassphrase("error.passphrase.wrong") from err
 
 
 def load(conn: sqlite3.Connection, passphrase: str) -> KeyRing:
-    master = unwrap_master(conn, passphrase)
-    secrets = {name: open_sealed(master, blob, _aad(name), f"key {name}")
-               for name, blob in conn.execute("SELECT name, blob FROM keys WHERE name != ?",
-                                              (MASTER,))}
-    ring = KeyRing(master, SigningKey.from_bytes(secrets.pop("device.sign")),
-                   ExchangeKey.from_bytes(secrets.pop("device.dh")))
-    for name, secret in secrets.items():
-        if name.startswith("scope/"):
-            _, epoch, scope = name.split("/", 2)
-            ring.scopes[(scope, int(epoch))] = secret
+    """The key ring. A key table SQLite cannot read, a missing or altered key: a
+    ``DamagedKeys`` error that says so, and nothing is written."""
+    try:
+        master = unwrap_master(conn, passphrase)
+        secrets = {name: open_sealed(master, blob, _aad(name), f"key {name}")
+                   for name, blob in conn.execute("SELECT name, blob FROM keys WHERE name != ?",
+                                                  (MASTER,))}
+        ring = KeyRing(master, SigningKey.from_bytes(secrets.pop("device.sign")),
+                       ExchangeKey.from_bytes(secrets.pop("device.dh")))
+        for name, secret in secrets.items():
+            if name.startswith("scope/"):
+                _, epoch, scope = name.split("/", 2)
+                ring.scopes[(scope, int(epoch))] = secret
+    except WrongPassphrase:
+        raise
+    except (sqlite3.DatabaseError, IntegrityError, KeyError, ValueError, TypeError) as err:
+        detail = f"{err!r}" if isinstance(err, KeyError) else str(err)
+        raise DamagedKeys("error.keys.damaged", detail=detail) from err
     return ring
 
 

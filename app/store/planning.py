@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.domain.coverage import need_interval, subtract
+from app.domain.inputs import required
+from app.domain.timeutil import iso_date
 from app.errors import InputError
-from app.store.services import Services, _date, _required
+from app.store.services import Services
 from app.store.store import Change, uuid7
 
 
@@ -21,7 +23,7 @@ def _hhmm(value: str, field: str) -> str:
     try:
         return datetime.strptime((value or "").strip(), "%H:%M").strftime("%H:%M")
     except ValueError as err:
-        raise InputError(f"'{value}' ist keine Uhrzeit der Form HH:MM.", field) from err
+        raise InputError("error.time.hhmm", field, value=value) from err
 
 
 # ---------------------------------------------------------------------- needs
@@ -29,7 +31,7 @@ def set_need(services: Services, weekday: int, start: str, end: str, label: str 
              need_id: str | None = None) -> str:
     """Add (or, with ``need_id``, change) a weekly need; returns its id."""
     if not isinstance(weekday, int) or not 0 <= weekday <= 6:
-        raise InputError("Bitte einen Wochentag wählen.", "weekday")
+        raise InputError("error.weekday", "weekday")
     fields = {"weekday": weekday, "start": _hhmm(start, "start_time"),
               "end": _hhmm(end, "end_time"), "label": (label or "").strip()}
     if need_id is not None:
@@ -56,8 +58,8 @@ def uncovered(services: Services, start_day: str | date, end_day: str | date
     """Gaps of the needs of the days ``start_day`` ≤ day < ``end_day``: each need minus the
     union of planned shifts that have an assignee. A gap belongs to the day its need starts
     on. Returns ``[{"start", "end", "label"}]`` (wall-clock "YYYY-MM-DDTHH:MM"), sorted."""
-    first = date.fromisoformat(_date(str(start_day), "start_day"))
-    after = date.fromisoformat(_date(str(end_day), "end_day"))
+    first = date.fromisoformat(iso_date(str(start_day), "start_day"))
+    after = date.fromisoformat(iso_date(str(end_day), "end_day"))
     all_needs = needs(services)
     if not all_needs or after <= first:
         return []
@@ -83,7 +85,7 @@ def uncovered(services: Services, start_day: str | date, end_day: str | date
 def save_template(services: Services, name: str, instructions: str = "",
                   checklist: list[str] | None = None, template_id: str | None = None) -> str:
     """Save a template; a template with the same name is replaced (one name, one template)."""
-    name = _required(name, "template_name")
+    name = required(name, "template_name")
     items = [str(x).strip() for x in checklist or [] if str(x).strip()]
     if template_id is None:
         same = [t for t in templates(services) if t["name"].casefold() == name.casefold()]

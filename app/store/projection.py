@@ -21,9 +21,11 @@ import hashlib
 import json
 import operator
 import sqlite3
+import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import JSON, create_engine
@@ -35,6 +37,9 @@ from app.domain.merge import Version, concurrent, wins
 from app.domain.model import ENTITIES, Conflict, columns_of, defaults_of
 from app.domain.ops import Op
 from app.domain.rights import may_write
+from app.errors import SnapshotOutdated
+from app.store.history_pack import IdTable, pack, unpack
+from app.store.projection_archive import ArchivedMonths
 
 _new_tuple = tuple.__new__
 CONFLICT_NS = uuid.UUID("6f1d5a40-3b7c-4d0e-9a52-1c8f6a3e2b10")
@@ -47,16 +52,13 @@ _STATE_DDL = "CREATE TABLE IF NOT EXISTS _state (id INTEGER PRIMARY KEY, blob BL
 
 # A snapshot is only valid for the tables it was made with: after an update that adds a
 # column, ops carrying that field must be folded again, so the store replays the log.
+# ``state`` names the form of the state document (2: packed histories, ``history_pack``).
 SCHEMA = hashlib.sha256(json.dumps(
     {name: columns_of(table) for name, table in sorted(ENTITIES.items())}).encode()
-).hexdigest()[:16]
+    + b"state 2").hexdigest()[:16]
 
 
-class SnapshotOutdated(ValueError):
-    """The snapshot was made for other tables (an older app version)."""
-
-
-class Projection:
+class Projection(ArchivedMonths):
     """State of the team as folded from ops. Not thread-safe: the store serializes access."""
 
     def __init__(self) -> None:
@@ -72,6 +74,15 @@ class Projection:
         # a long history does not parse what today's work never looks at.
         self.histories: dict[tuple[str, str], dict[str, list[Version]]] = {}
         self._packed: dict[str, str] = {}
+        self._ids = IdTable()  # the devices and authors packed histories name by number
+        # Rows of signed months kept out of memory (``app/store/archive.py``): entity id →
+        # month, and how to fetch a month's rows back (set by the store).
+        self.archived: dict[str, str] = {}
+        self.archived_months: set[str] = set()
+        self.archive_loader: Callable[[str], dict[str, Any]] | None = None
+        # Reads may bring a month back from the UI thread while sync folds: the store
+        # hands over its lock, the one folding takes (``archive.attach``).
+        self.archive_lock: AbstractContextManager[Any] = threading.RLock()
         self.conflicts: dict[str, dict[str, Any]] = {}
         self.pending: dict[str, Op] = {}
         self.rejected: dict[str, str] = {}
@@ -82,7 +93,9 @@ class Projection:
         # device changes, since only that can change the answer.
         self._trusted: set[tuple[str, str]] = set()
         self._json_cols = {
-            name: {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}
+            # SQLModel sets ``__table__`` on table classes at runtime; its stubs do not say so.
+            name: {c.name for c in table.__table__.columns  # type: ignore[attr-defined]
+                   if isinstance(c.type, JSON)}
             for name, table in ENTITIES.items()
         }
         self._defaults = {name: defaults_of(table) for name, table in ENTITIES.items()}
@@ -92,16 +105,19 @@ class Projection:
         return Session(self.engine)
 
     def get(self, entity: str, entity_id: str) -> dict[str, Any] | None:
+        if entity_id in self.archived:
+            self.bring_back(self.archived[entity_id])
         return self.rows[entity].get(entity_id)
 
     def history_of(self, entity: str, entity_id: str) -> dict[str, list[Version]]:
+        if entity_id in self.archived:
+            self.bring_back(self.archived[entity_id])
         key = (entity, entity_id)
         history = self.histories.get(key)
         if history is None:
             packed = self._packed.pop(f"{entity}/{entity_id}", None)
-            history = {} if packed is None else {
-                name: [Version._make(v) for v in versions]
-                for name, versions in json.loads(packed).items()}
+            history = {} if packed is None else unpack(
+                packed, self.rows[entity].get(entity_id) or {}, self._ids.ids)
             self.histories[key] = history
         return history
 
@@ -120,6 +136,7 @@ class Projection:
     # ------------------------------------------------------------------ folding
     def check(self, op: Op) -> str | None:
         """Why ``op`` would be rejected, or None when it may be applied."""
+        self._unarchive_for(op)
         return self._reason(op, self.role_of(op.author), self._is_bootstrap(op))
 
     def _reason(self, op: Op, role: str | None, bootstrap: bool) -> str | None:
@@ -156,6 +173,8 @@ class Projection:
         pending, rejected, devices = self.pending, self.rejected, self.rows["device"]
         for op in ops:
             op_id = op.op_id
+            if self.archived:
+                self._unarchive_for(op)
             if op_id in pending or op_id in rejected or self._applied(op):
                 continue
             # Author and bootstrap are looked up once here and handed on: this loop is
@@ -189,6 +208,7 @@ class Projection:
             for op_id, op in list(self.pending.items()):
                 if not self._must_wait(op):
                     del self.pending[op_id]
+                    self._unarchive_for(op)
                     self._apply(op, self.role_of(op.author), self._is_bootstrap(op))
                     progress = True
 
@@ -231,7 +251,7 @@ class Projection:
         """An entry or absence in a month whose newest timesheet version is approved or
         exported may not change (the old and the new place both count)."""
         member = (row or {}).get("member_id") or op.fields.get("member_id")
-        locked = self._locked_months().get(member)
+        locked = self._locked_months().get(str(member or ""))
         if not locked:
             return False
         months: set[str] = set()
@@ -240,6 +260,10 @@ class Projection:
                 if source.get(start_key):
                     months |= _months_between(source[start_key], source.get(end_key))
         return not locked.isdisjoint(months)
+
+    def locked_months(self) -> dict[str, set[str]]:
+        """Per member, the months that are signed and locked (approved or exported)."""
+        return self._locked_months()
 
     def _locked_months(self) -> dict[str, set[str]]:
         """Per member, the months whose newest timesheet version is approved or exported;
@@ -360,12 +384,12 @@ class Projection:
         packed = dict(self._packed)
         for (entity, eid), history in self.histories.items():
             if history:
-                packed[f"{entity}/{eid}"] = json.dumps(
-                    {name: [list(v) for v in versions] for name, versions in history.items()},
-                    separators=(",", ":"))
+                packed[f"{entity}/{eid}"] = pack(history, self._ids)
         state = {
             "schema": SCHEMA,
+            "ids": self._ids.ids,
             "histories": packed,
+            "archived": _group(self.archived),
             "rows": self.rows, "conflicts": self.conflicts, "rejected": self.rejected,
             "pending": [op.to_wire() for op in self.pending.values()],
         }
@@ -393,13 +417,20 @@ class Projection:
         proj.conflicts = state["conflicts"]
         proj.rejected = state["rejected"]
         proj._packed = state["histories"]
+        proj._ids = IdTable(state["ids"])
+        proj.archived = {eid: month for month, eids in state["archived"].items()
+                         for eid in eids}
+        proj.archived_months = set(state["archived"])
         for raw in state["pending"]:
             op = Op.from_wire(raw)
             proj.pending[op.op_id] = op
         return proj
 
     def fingerprint(self) -> dict[str, Any]:
-        """Everything that must be equal on replicas that saw the same ops (for tests)."""
+        """Everything that must be equal on replicas that saw the same ops (for tests and
+        benchmarks; archived months are loaded back first)."""
+        for month in sorted(self.archived_months):
+            self.bring_back(month)
         return {"rows": self.rows, "conflicts": self.conflicts,
                 "rejected": sorted(self.rejected)}
 
@@ -410,12 +441,21 @@ def _months_between(start: str, end: str | None) -> set[str]:
     if first == last:
         return {first}  # the common case, kept cheap: this runs for every entry op
     try:
-        months, (year, month) = set(), (int(first[:4]), int(first[5:7]))
+        months: set[str] = set()
+        year, month = int(first[:4]), int(first[5:7])
     except ValueError:
         return {first}  # not a date: it cannot be in a locked month
     while f"{year:04d}-{month:02d}" <= last and len(months) < 24:
         months.add(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _group(index: dict[str, str]) -> dict[str, list[str]]:
+    """Entity id → month, turned into month → entity ids (the snapshot's form)."""
+    months: dict[str, list[str]] = defaultdict(list)
+    for eid, month in index.items():
+        months[month].append(eid)
     return months
 
 

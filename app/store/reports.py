@@ -3,8 +3,9 @@
 ``month_report`` uses the very document the assistant would sign
 (``app.store.timesheets.document_for``), so the *Stundenzettel* screen and the signed
 timesheet can never disagree. ``plan_warnings`` runs the ArbZG checks over an assistant's
-planned shifts (all but the break rule: breaks are recorded when worked) and the Minijob limit
-over the planned month: they warn, never block.
+planned shifts (all but the break rule: breaks are recorded when worked), the Minijob limit
+over the planned month and absences over days with recorded work (``ABSENCE_OVERLAP``):
+they warn, never block.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.domain import checks
+from app.domain.absences import Absence, overlap_warnings
 from app.domain.pay import month_result
 from app.domain.timesheet import contract_terms
 from app.domain.timeutil import parse_wall
-from app.domain.worktime import WorkShift
+from app.domain.worktime import RuleWarning, WorkShift
 from app.errors import InputError
 from app.store import timesheets
 from app.store.services import Services
@@ -68,7 +70,16 @@ def plan_warnings(services: Services, member_id: str, month: str) -> list[dict[s
         result = month_result(in_month, terms, team["tz"], team["state"], month=first)
         found += [_warning(w, None) for w in result.warnings
                   if w.code.startswith(("MINIJOB", "MINDESTLOHN"))]
-    return found
+    return found + [_warning(w, None) for w in _overlaps(services, member_id, month)]
+
+
+def _overlaps(services: Services, member_id: str, month: str) -> list[RuleWarning]:
+    """Absences of the month over days on which work was recorded."""
+    worked = [WorkShift(parse_wall(e["start"], "start"), parse_wall(e["end"], "end"))
+              for e in services.month_entries(member_id, month) if e["end"]]
+    absences = [Absence(date.fromisoformat(a["start_date"]), date.fromisoformat(a["end_date"]),
+                        a["kind"]) for a in services.absences(member_id)]
+    return overlap_warnings(absences, worked)
 
 
 def _warning(w: Any, shift_id: str | None) -> dict[str, Any]:

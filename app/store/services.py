@@ -8,12 +8,13 @@ dicts, so a view never holds a live database object.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import col, select
 
+from app.domain import limits
+from app.domain.inputs import required
 from app.domain.model import (
     ABSENCE_KINDS,
     EMPLOYMENT_KINDS,
@@ -23,6 +24,8 @@ from app.domain.model import (
     TimeEntry,
 )
 from app.domain.timeutil import (
+    iso_date,
+    iso_month,
     now_wall,
     parse_wall,
     require_order,
@@ -48,8 +51,8 @@ class Services:
         """Found a team on this device; this device's owner becomes its employer."""
         store = self.store
         if store.projection.rows["team"]:
-            raise InputError("Auf diesem Gerät gibt es schon ein Team.", "team")
-        name, employer_name = _required(name, "name"), _required(employer_name, "employer_name")
+            raise InputError("error.team.exists", "team")
+        name, employer_name = required(name, "name"), required(employer_name, "employer_name")
         _check_state(state)
         _check_tz(tz)
         team_id, member_id = uuid7(), uuid7()
@@ -74,12 +77,14 @@ class Services:
             _check_state(fields["state"])
         if "tz" in fields:
             _check_tz(fields["tz"])
+        if "holder_address" in fields:
+            fields["holder_address"] = _address(fields["holder_address"])
         self.store.commit([Change("team.updated", "team", self.team()["id"], fields)])
 
     def team(self) -> dict[str, Any]:
         teams = list(self.store.projection.rows["team"].values())
         if not teams:
-            raise NotFound("Es gibt noch kein Team.")
+            raise NotFound("error.team.none")
         return dict(teams[0])
 
     def tz(self) -> ZoneInfo:
@@ -87,11 +92,11 @@ class Services:
 
     def add_member(self, name: str, role: str = "assistant", staff_number: str = "",
                    preferences: str = "") -> str:
-        name = _required(name, "name")
+        name = required(name, "name")
         if role not in ROLES:
-            raise InputError(f"Unbekannte Rolle '{role}'.", "role")
+            raise InputError("error.member.role", "role", role=role)
         if any(m["display_name"] == name for m in self.members()):
-            raise InputError(f"Es gibt schon ein Teammitglied namens '{name}'.", "name")
+            raise InputError("error.member.name_taken", "name", name=name)
         member_id = uuid7()
         self.store.new_scope_key(f"member:{member_id}")
         self.store.commit([Change("member.added", "member", member_id, {
@@ -102,7 +107,7 @@ class Services:
     def update_member(self, member_id: str, **fields: Any) -> None:
         self._row("member", member_id)
         if "role" in fields and fields["role"] not in ROLES:
-            raise InputError(f"Unbekannte Rolle '{fields['role']}'.", "role")
+            raise InputError("error.member.role", "role", role=fields["role"])
         self.store.commit([Change("member.updated", "member", member_id, fields)])
 
     def members(self, role: str | None = None, include_inactive: bool = False
@@ -120,7 +125,7 @@ class Services:
         for m in self.members(include_inactive=True):
             if m["display_name"].casefold() == wanted or m["id"] == name:
                 return m
-        raise NotFound(f"Kein Teammitglied namens '{name}'.")
+        raise NotFound("error.member.unknown", name=name)
 
     def me(self) -> dict[str, Any]:
         return self.member(self.store.acting_member)
@@ -131,9 +136,14 @@ class Services:
                      contract_id: str | None = None, **extra: Any) -> str:
         self._row("member", member_id)
         if employment not in EMPLOYMENT_KINDS:
-            raise InputError(f"Unbekannte Beschäftigungsart '{employment}'.", "employment")
-        _decimal(hourly_wage, "hourly_wage")
-        _date(valid_from, "valid_from")
+            raise InputError("error.contract.employment", "employment",
+                             employment=employment)
+        limits.parse_amount(hourly_wage, "hourly_wage", limits.MAX_WAGE)
+        if extra.get("standby_wage") not in (None, ""):
+            limits.parse_amount(extra["standby_wage"], "standby_wage", limits.MAX_WAGE)
+        for name, rate in (extra.get("surcharges") or {}).items():
+            limits.parse_amount(rate, f"surcharges.{name}", limits.MAX_RATE)
+        iso_date(valid_from, "valid_from")
         cid = contract_id or uuid7()
         fields = {"member_id": member_id, "valid_from": valid_from, "hourly_wage": hourly_wage,
                   "employment": employment, "weekly_hours": weekly_hours, **extra}
@@ -155,18 +165,18 @@ class Services:
     def add_funder(self, name: str, reference: str = "") -> str:
         fid = uuid7()
         self.store.commit([Change("funder.set", "funder", fid,
-                                  {"name": _required(name, "name"), "reference": reference})])
+                                  {"name": required(name, "name"), "reference": reference})])
         return fid
 
     def add_budget(self, funder_id: str, name: str, monthly_amount: str, valid_from: str,
                    valid_to: str | None = None, support_kind: str = "",
                    cost_center: str = "") -> str:
         self._row("funder", funder_id)
-        _decimal(monthly_amount, "monthly_amount")
-        _date(valid_from, "valid_from")
+        limits.parse_amount(monthly_amount, "monthly_amount")
+        iso_date(valid_from, "valid_from")
         bid = uuid7()
         self.store.commit([Change("budget.set", "budget", bid, {
-            "funder_id": funder_id, "name": _required(name, "name"),
+            "funder_id": funder_id, "name": required(name, "name"),
             "monthly_amount": monthly_amount, "valid_from": valid_from, "valid_to": valid_to,
             "support_kind": support_kind, "cost_center": cost_center})])
         return bid
@@ -202,7 +212,7 @@ class Services:
         require_order(start, end, f"{where}.end")
         kind = spec.get("kind", "work")
         if kind not in SHIFT_KINDS:
-            raise InputError(f"Unbekannte Dienstart '{kind}'.", f"{where}.kind")
+            raise InputError("error.shift.kind", f"{where}.kind", kind=kind)
         if spec.get("assignee_id"):
             self._row("member", spec["assignee_id"])
         fields = {k: v for k, v in spec.items() if k != "id"}
@@ -233,6 +243,9 @@ class Services:
             query = query.where(Shift.assignee_id == member_id)
         if not include_cancelled:
             query = query.where(Shift.status != "cancelled")
+        # Archived (signed) months come back first; a night shift of the month before
+        # may reach into the range.
+        self.store.projection.need(_month_before(start), end)
         with self.store.projection.session() as session:
             return [s.model_dump() for s in session.exec(query.order_by(Shift.start))]
 
@@ -253,7 +266,7 @@ class Services:
         """Start duty now. Links the shift of this member that is on now or starts soon."""
         self._row("member", member_id)
         if self.running_entry(member_id):
-            raise InputError("Der Dienst läuft schon. / You are already on duty.", "clock")
+            raise InputError("error.clock.running", "clock")
         now = self.now()
         if shift_id is None:
             current = self.current_shift(member_id)
@@ -268,7 +281,7 @@ class Services:
     def clock_out(self, member_id: str, note: str = "") -> str:
         entry = self.running_entry(member_id)
         if entry is None:
-            raise InputError("Es läuft kein Dienst. / You are not on duty.", "clock")
+            raise InputError("error.clock.not_running", "clock")
         now = max(self.now(), entry["start"])
         breaks = [dict(b, end=b["end"] or now) for b in entry["breaks"]]
         fields: dict[str, Any] = {"member_id": member_id, "end": now, "breaks": breaks}
@@ -284,9 +297,9 @@ class Services:
     def start_break(self, member_id: str) -> None:
         entry = self.running_entry(member_id)
         if entry is None:
-            raise InputError("Es läuft kein Dienst. / You are not on duty.", "break")
+            raise InputError("error.clock.not_running", "break")
         if self.on_break(member_id):
-            raise InputError("Die Pause läuft schon. / The break has already started.", "break")
+            raise InputError("error.break.running", "break")
         breaks = [*entry["breaks"], {"start": self.now(), "end": None}]
         self.store.commit([Change("entry.break_started", "entry", entry["id"],
                                   {"member_id": member_id, "breaks": breaks})])
@@ -294,7 +307,7 @@ class Services:
     def end_break(self, member_id: str) -> None:
         entry = self.running_entry(member_id)
         if entry is None or not self.on_break(member_id):
-            raise InputError("Es läuft keine Pause. / No break is running.", "break")
+            raise InputError("error.break.not_running", "break")
         breaks = [*entry["breaks"][:-1], dict(entry["breaks"][-1], end=self.now())]
         self.store.commit([Change("entry.break_ended", "entry", entry["id"],
                                   {"member_id": member_id, "breaks": breaks})])
@@ -314,7 +327,7 @@ class Services:
                   kind: str = "work", shift_id: str | None = None) -> str:
         """A manual entry: forgotten clock-in, paper timesheet. Needs a reason."""
         self._row("member", member_id)
-        fields = self._entry_fields(start, end, breaks or [], _required(reason, "reason"))
+        fields = self._entry_fields(start, end, breaks or [], required(reason, "reason"))
         entry_id = uuid7()
         self.store.commit([Change("entry.added", "entry", entry_id, {
             "member_id": member_id, **fields, "note": note, "kind": kind,
@@ -325,7 +338,7 @@ class Services:
         row = self._row("entry", entry_id)
         merged = {**row, **fields}
         checked = self._entry_fields(merged["start"], merged["end"], merged["breaks"],
-                                     _required(reason, "reason"))
+                                     required(reason, "reason"))
         self.store.commit([Change("entry.corrected", "entry", entry_id, {
             "member_id": row["member_id"],
             **{k: checked[k] for k in ("start", "end", "breaks") if k in fields},
@@ -336,7 +349,7 @@ class Services:
                       reason: str) -> dict[str, Any]:
         s = parse_wall(start, "start")
         if end is None:
-            raise InputError("Ein nachgetragener Eintrag braucht ein Ende.", "end")
+            raise InputError("error.entry.needs_end", "end")
         e = parse_wall(end, "end")
         require_order(s, e)
         clean = []
@@ -345,22 +358,23 @@ class Services:
                 b["end"], f"breaks[{i}].end")
             require_order(bs, be, f"breaks[{i}].end")
             if bs < s or be > e:
-                raise InputError("Die Pause liegt außerhalb des Dienstes.", f"breaks[{i}]")
+                raise InputError("error.entry.break_outside", f"breaks[{i}]")
             clean.append({"start": wall(bs), "end": wall(be)})
         return {"start": wall(s), "end": wall(e), "breaks": clean, "correction_reason": reason}
 
     def delete_entry(self, entry_id: str, reason: str) -> None:
         row = self._row("entry", entry_id)
         self.store.commit([Change("entry.deleted", "entry", entry_id, {
-            "member_id": row["member_id"], "deleted": True, "correction_reason": _required(reason, "reason")})])
+            "member_id": row["member_id"], "deleted": True, "correction_reason": required(reason, "reason")})])
 
     def month_entries(self, member_id: str, month: str) -> list[dict[str, Any]]:
-        _month(month)
+        iso_month(month)
         query = (select(TimeEntry)
                  .where(TimeEntry.member_id == member_id, col(TimeEntry.start) >= month,
                         col(TimeEntry.start) < month + "-32", col(TimeEntry.deleted).is_(False))
                  .order_by(TimeEntry.start))
         tz = self.tz()
+        self.store.projection.need(month, month)  # an archived (signed) month comes back
         with self.store.projection.session() as session:
             entries = [e.model_dump() for e in session.exec(query)]
         for e in entries:
@@ -379,9 +393,9 @@ class Services:
                        note: str = "") -> str:
         self._row("member", member_id)
         if kind not in ABSENCE_KINDS:
-            raise InputError(f"Unbekannte Abwesenheit '{kind}'.", "kind")
-        if _date(end_date, "end_date") < _date(start_date, "start_date"):
-            raise InputError("Das Ende liegt vor dem Beginn.", "end_date")
+            raise InputError("error.absence.kind", "kind", kind=kind)
+        if iso_date(end_date, "end_date") < iso_date(start_date, "start_date"):
+            raise InputError("error.limits.end_before_start", "end_date")
         aid = uuid7()
         self.store.commit([Change("absence.recorded", "absence", aid, {
             "member_id": member_id, "kind": kind, "start_date": start_date,
@@ -397,48 +411,35 @@ class Services:
     def _row(self, entity: str, entity_id: str | None) -> dict[str, Any]:
         row = self.store.projection.get(entity, entity_id or "")
         if row is None or row.get("deleted"):
-            raise NotFound(f"{entity} {entity_id} gibt es nicht.")
+            raise NotFound("error.not_found", entity=entity, id=entity_id)
         return row
 
 
-def _required(value: str, field: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InputError("Dieses Feld darf nicht leer sein.", field)
-    return value
+def _month_before(start: str) -> str:
+    """'YYYY-MM' of the month before ``start`` (any ISO date or time); '' when not a date."""
+    try:
+        year, month = int(start[:4]), int(start[5:7])
+    except ValueError:
+        return ""
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
+
+
+def _address(value: Any) -> str:
+    """A postal address: up to four lines, 300 characters (it is printed on one PDF line)."""
+    text = "\n".join(line.strip() for line in str(value or "").strip().splitlines())
+    if len(text) > 300 or text.count("\n") > 3:
+        raise InputError("error.team.address", "holder_address")
+    return text
 
 
 def _check_state(state: str) -> None:
     if state not in STATES:
-        raise InputError(f"Unbekanntes Bundesland '{state}'.", "state")
+        raise InputError("error.team.state", "state", state=state)
 
 
 def _check_tz(tz: str) -> None:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise InputError(f"Unbekannte Zeitzone '{tz}'.", "tz") from err
+        raise InputError("error.team.tz", "tz", tz=tz) from err
 
-
-def _decimal(value: str, field: str) -> None:
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        if Decimal(str(value)) < 0:
-            raise InputError("Der Betrag darf nicht negativ sein.", field)
-    except InvalidOperation as err:
-        raise InputError(f"'{value}' ist kein Betrag.", field) from err
-
-
-def _date(value: str, field: str) -> str:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").strftime("%Y-%m-%d")
-    except (TypeError, ValueError) as err:
-        raise InputError(f"'{value}' ist kein Datum der Form JJJJ-MM-TT.", field) from err
-
-
-def _month(value: str) -> str:
-    try:
-        return datetime.strptime(value, "%Y-%m").strftime("%Y-%m")
-    except (TypeError, ValueError) as err:
-        raise InputError(f"'{value}' ist kein Monat der Form JJJJ-MM.", "month") from err

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sqlite3
 import threading
 import time
 import uuid
@@ -27,9 +28,10 @@ from typing import Any
 
 from app.domain.hlc import Hlc
 from app.domain.ops import Op, op_id_for, scope_of
-from app.errors import IntegrityError, PermissionDenied, StoreLocked
-from app.store import disk, keys
+from app.errors import IntegrityError, PermissionDenied, SnapshotOutdated, StoreError, StoreLocked
+from app.store import archive, damage, disk, keys, quarantine
 from app.store.crypto import open_sealed, seal
+from app.store.damage import Damage
 from app.store.envelope import (
     GENESIS_HASH,
     Envelope,
@@ -37,7 +39,7 @@ from app.store.envelope import (
     seal_envelope,
     verify_envelope,
 )
-from app.store.projection import Projection, SnapshotOutdated
+from app.store.projection import Projection
 
 SNAPSHOT_EVERY = 5000  # ops folded since the last snapshot before a new one is written
 DEFAULT_KDF_N = 2**16
@@ -60,14 +62,6 @@ class Change:
     entity: str
     entity_id: str
     fields: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Damage:
-    """An envelope that failed verification on unlock; the rest was loaded."""
-
-    envelope: str
-    reason: str
 
 
 def _utc_now() -> datetime:
@@ -111,7 +105,12 @@ class Store:
 
     @classmethod
     def open(cls, directory: Path, *, clock: Callable[[], datetime] = _utc_now) -> Store:
-        return cls(directory, disk.connect(directory), clock)
+        conn = disk.connect(directory)
+        try:
+            return cls(directory, conn, clock)
+        except sqlite3.DatabaseError as err:  # its ids cannot be read: say so, not a traceback
+            conn.close()
+            raise StoreError(f"{disk.store_file(directory)} is damaged ({err})") from err
 
     @property
     def unlocked(self) -> bool:
@@ -122,20 +121,31 @@ class Store:
         envelopes are named in the result (and ``self.damaged``); the rest is loaded."""
         with self._lock:
             ring = keys.load(self._conn, passphrase)
+            self.damaged = []
             proj, upto = self._load_snapshot(ring)
-            self._ring, self._proj = ring, proj
-            self.damaged = self._fold_from(upto)
-            return self.damaged
+            return self._fold_into(ring, proj, upto)
 
     def verify_all(self, passphrase: str) -> list[Damage]:
         """Check every envelope from the start, ignoring the snapshot (``assistenzzeit check``).
         Leaves the store unlocked with a projection rebuilt from the whole log."""
         with self._lock:
-            self._ring = keys.load(self._conn, passphrase)
-            self._proj = Projection()
+            ring = keys.load(self._conn, passphrase)
             self.damaged = []
-            self.damaged = self._fold_from(0)
-            return self.damaged
+            return self._fold_into(ring, Projection(), 0, complete=True)
+
+    def _fold_into(self, ring: keys.KeyRing, proj: Projection, upto: int,
+                   complete: bool = False) -> list[Damage]:
+        self._ring, self._proj = ring, proj
+        archive.attach(self, self._lock)  # issue 16: signed months are fetched when needed
+        try:
+            found = self._fold_from(upto)
+        except BaseException:
+            # A fold that failed must not stay unlocked: ``lock`` would write it as the
+            # snapshot, and its cursor would then pass over everything it never folded.
+            self._ring = self._proj = None
+            raise
+        self.damaged = damage.remember(self._conn, found, complete=complete)
+        return self.damaged
 
     def lock(self) -> None:
         """Write the snapshot and forget keys and plaintext."""
@@ -166,17 +176,31 @@ class Store:
         with self._lock:
             keys.change_passphrase(self._conn, old, new)
 
+    def check_passphrase(self, passphrase: str) -> None:
+        """Raises WrongPassphrase unless ``passphrase`` unwraps this store's master key."""
+        with self._lock:
+            keys.unwrap_master(self._conn, passphrase)
+
+    def device_secret(self, name: str) -> bytes | None:
+        """A small record of this device only (never synced), sealed under the master key."""
+        with self._lock:
+            return keys.get(self._conn, self.ring, f"local/{name}")
+
+    def put_device_secret(self, name: str, secret: bytes) -> None:
+        with self._lock, disk.write_tx(self._conn):
+            keys.put(self._conn, self.ring, f"local/{name}", secret)
+
     # ------------------------------------------------------------------ reading
     @property
     def projection(self) -> Projection:
         if self._proj is None:
-            raise StoreLocked("Der Speicher ist gesperrt. / The store is locked.")
+            raise StoreLocked("error.store.locked")
         return self._proj
 
     @property
     def ring(self) -> keys.KeyRing:
         if self._ring is None:
-            raise StoreLocked("Der Speicher ist gesperrt. / The store is locked.")
+            raise StoreLocked("error.store.locked")
         return self._ring
 
     @contextmanager
@@ -271,17 +295,33 @@ class Store:
     def write_snapshot(self) -> None:
         with self._lock:
             proj, ring = self.projection, self.ring
+            if any(d.row is not None for d in self.damaged):
+                # Partial: the projection lacks a damaged envelope's ops, and a snapshot's
+                # cursor would pass over it for good. Unlock folds the tail again until the
+                # row is repaired (``app/store/damage.py``).
+                return
             row = self._conn.execute("SELECT max(id) FROM envelopes").fetchone()
             upto = int(row[0] or 0)
-            # SQLite pages of text compress about fivefold; level 1 keeps it quick.
-            data = zlib.compress(proj.serialize(), 1)
-            blob = seal(ring.master, data, f"snapshot/{upto}".encode())
-            with disk.write_tx(self._conn):
-                self._conn.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?, ?)", (upto, blob))
+            # Issue 16: signed months leave memory, written with the snapshot or not at all.
+            months = archive.archive_closed(self, self._lock)
+            try:
+                # SQLite pages of text compress about fivefold; level 1 keeps it quick.
+                data = zlib.compress(proj.serialize(), 1)
+                blob = seal(ring.master, data, f"snapshot/{upto}".encode())
+                with disk.write_tx(self._conn):
+                    archive.save(self, months)
+                    self._conn.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?, ?)",
+                                       (upto, blob))
+            except BaseException:
+                archive.undo(self, months)
+                raise
             self._ops_since_snapshot = 0
 
     def _load_snapshot(self, ring: keys.KeyRing) -> tuple[Projection, int]:
-        row = self._conn.execute("SELECT upto, blob FROM snapshot WHERE id = 1").fetchone()
+        try:
+            row = self._conn.execute("SELECT upto, blob FROM snapshot WHERE id = 1").fetchone()
+        except sqlite3.DatabaseError:
+            row = (0, b"")  # an unreadable page: as a damaged snapshot, rebuilt below
         if row is None:
             return Projection(), 0
         try:
@@ -298,7 +338,12 @@ class Store:
         damaged: list[Damage] = list(self.damaged)
         ops: list[Op] = []
         proj, ring = self.projection, self.ring
-        for _, env in disk.iter_envelopes(self._conn, after):
+
+        def unreadable(bad: disk.UnreadableRow) -> None:
+            label = f"envelope {bad.seq} of device {bad.device[:13]} (row {bad.row})"
+            damaged.append(Damage(label, bad.reason, bad.row, bad.device, bad.seq))
+
+        for row, env in disk.iter_envelopes(self._conn, after, unreadable):
             try:
                 try:
                     env_ops = self._open_verified(env, proj, ring)
@@ -309,8 +354,11 @@ class Store:
                     proj.fold(ops)
                     ops = []
                     env_ops = self._open_verified(env, proj, ring)
-            except IntegrityError as err:
-                damaged.append(Damage(env.label, str(err)))
+            except (IntegrityError, ValueError, TypeError) as err:
+                # ValueError, TypeError: a column of a value SQLite accepted but the codec
+                # cannot take (a damaged hex key, a body stored as text).
+                reason = str(err).removeprefix(f"{env.label}: ")
+                damaged.append(Damage(env.label, reason, row, env.device, env.seq))
                 continue
             ops.extend(env_ops)
             if len(ops) > 20000:
@@ -320,14 +368,16 @@ class Store:
         return damaged
 
     def _open_verified(self, env: Envelope, proj: Projection, ring: keys.KeyRing) -> list[Op]:
-        public = self._device_public(env, proj, ring)
+        public = self.device_public(env, proj)
         verify_envelope(env, public)
         key = None if env.scope == "membership" else ring.scopes.get((env.scope, env.epoch))
         return open_envelope(env, key)
 
-    def _device_public(self, env: Envelope, proj: Projection, ring: keys.KeyRing) -> bytes:
+    def device_public(self, env: Envelope, proj: Projection) -> bytes:
+        """The signing key of ``env``'s device as ``proj`` knows it; IntegrityError when
+        the device is unknown."""
         if env.device == self.device_id:
-            return ring.signing.public
+            return self.ring.signing.public
         row = proj.get("device", env.device)
         if row and row.get("sign_pub"):
             return bytes.fromhex(str(row["sign_pub"]))
@@ -335,8 +385,9 @@ class Store:
             # A device introduces itself in its first membership envelope; whether its ops
             # count is then up to the rights of their author when folding.
             for op in open_envelope(env, None):
-                if op.entity == "device" and op.entity_id == env.device:
-                    return bytes.fromhex(str(op.fields.get("sign_pub", "")))
+                if op.entity == "device" and op.entity_id == env.device and op.fields.get(
+                        "sign_pub"):
+                    return bytes.fromhex(str(op.fields["sign_pub"]))
         raise IntegrityError(f"{env.label}: unknown device")
 
     def envelope_count(self) -> int:
@@ -345,3 +396,58 @@ class Store:
     def meta_json(self) -> str:
         return json.dumps({"device": self.device_id, "member": self.member_id,
                            "team": self.team_id})
+
+    # ------------------------------------------------------------------ the file, sealed
+    # What the store's neighbours need of the file (ingest, damage, sync, pairing), so none
+    # of them holds the connection or the lock: SQL stays in ``disk``.
+    @contextmanager
+    def exclusive(self) -> Iterator[sqlite3.Connection]:
+        """The file with the store's lock held, for store modules that read it and write it
+        (``ingest``, ``damage``) in ``disk.write_tx`` transactions of their own."""
+        with self._lock:
+            yield self._conn
+
+    @contextmanager
+    def transaction(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the store's lock, all or nothing."""
+        with self._lock, disk.write_tx(self._conn, durable) as conn:
+            yield conn
+
+    def count_folded(self, n_ops: int) -> None:
+        """Ops folded outside ``commit`` (received ones) count towards the next snapshot."""
+        self._ops_since_snapshot += n_ops
+
+    def meta(self, key: str) -> str | None:
+        return disk.get_meta(self._conn, key)
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        """Set meta values in one transaction."""
+        with self.transaction() as conn:
+            for key, value in values.items():
+                disk.set_meta(conn, key, value)
+
+    def relay_url(self) -> str | None:
+        """The relay this device syncs with, once it has one."""
+        return self.meta("relay")
+
+    def set_relay_url(self, url: str) -> bool:
+        """Keep ``url`` as the relay; False when it was that already."""
+        if self.relay_url() == url:
+            return False
+        self.set_meta({"relay": url})
+        return True
+
+    def cursor(self, name: str, default: int = 0) -> int:
+        """A sync position (``pull``, ``push_seq``, ``sent_seq``, ``last_synced``, …)."""
+        return disk.get_cursor(self._conn, name, default)
+
+    def set_cursor(self, name: str, value: int) -> None:
+        with self.transaction() as conn:
+            disk.set_cursor(conn, name, value)
+
+    def unpushed(self, after_seq: int, limit: int) -> list[Envelope]:
+        """This device's own envelopes after ``after_seq``, in chain order."""
+        return disk.own_envelopes(self._conn, self.device_id, after_seq, limit)
+
+    def quarantined(self) -> list[quarantine.Quarantined]:
+        return quarantine.listed(self._conn)

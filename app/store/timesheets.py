@@ -28,11 +28,11 @@ from typing import Any
 
 from app.domain import timesheet as ts
 from app.domain.absences import Absence, split_absences
-from app.domain.timeutil import parse_wall
+from app.domain.timeutil import iso_month, parse_wall
 from app.domain.worktime import WorkShift
 from app.errors import InputError, NotFound, PermissionDenied
 from app.store.crypto import SigningKey, verify_signature
-from app.store.services import Services, _month
+from app.store.services import Services
 from app.store.store import Change, uuid7
 
 OPEN_STATUSES = ("draft", "rejected")
@@ -56,6 +56,7 @@ def _stamp(services: Services) -> str:
 # ---------------------------------------------------------------------------- reading
 def versions(services: Services, member_id: str, month: str) -> list[dict[str, Any]]:
     """All versions of a member's month, oldest first."""
+    services.store.projection.need(month, month)  # a signed month's documents come back
     return sorted((dict(r) for r in services.store.projection.rows["timesheet"].values()
                    if r["member_id"] == member_id and r["month"] == month
                    and not r["deleted"]), key=lambda r: r["version"])
@@ -72,7 +73,7 @@ def status(services: Services, member_id: str, month: str) -> str:
 
 
 def _month_range(month: str) -> tuple[str, str, date, date]:
-    first = date.fromisoformat(_month(month) + "-01")
+    first = date.fromisoformat(iso_month(month) + "-01")
     nxt = (first + timedelta(days=32)).replace(day=1)
     return first.isoformat() + "T00:00", nxt.isoformat() + "T00:00", first, nxt
 
@@ -84,8 +85,7 @@ def _contract(services: Services, member_id: str, month: str) -> dict[str, Any]:
         inside = [c for c in services.contracts(member_id) if c["valid_from"] < nxt.isoformat()]
         contract = inside[-1] if inside else None
     if contract is None:
-        raise InputError(f"Für {month} gibt es keinen Vertrag. / No contract for {month}.",
-                         "contract")
+        raise InputError("error.timesheet.no_contract", "contract", month=month)
     return contract
 
 
@@ -99,8 +99,8 @@ def month_inputs(services: Services, member_id: str, month: str) -> dict[str, An
     entries = []
     for e in services.month_entries(member_id, month):
         if e["end"] is None:
-            raise InputError(f"{member['display_name']} ist noch im Dienst (seit {e['start']}); "
-                             "erst ausstempeln. / Still on duty: clock out first.", "entries")
+            raise InputError("error.timesheet.still_on_duty", "entries",
+                             name=member["display_name"], since=e["start"])
         shift = shifts.get(e["shift_id"] or "") or {}
         entries.append({**e, "budget_id": shift.get("budget_id") or default_budget})
     records = [a for a in services.absences(member_id)
@@ -162,7 +162,7 @@ def _actor(services: Services, by: str | None, allowed: tuple[str, ...], what: s
     actor = by or services.store.acting_member
     role = _role(services, actor)
     if role not in allowed:
-        raise PermissionDenied(f"Als {role} darf man {what} nicht. / A {role} may not {what}.")
+        raise PermissionDenied("error.timesheet.role", role=role, what=what)
     return actor
 
 
@@ -170,27 +170,26 @@ def _require(row: dict[str, Any] | None, statuses: tuple[str, ...], month: str,
              what: str) -> dict[str, Any]:
     current = row["status"] if row else "draft"
     if row is None or current not in statuses:
-        raise InputError(f"Der Stundenzettel {month} ist '{current}'; {what} geht nur bei "
-                         f"{' / '.join(statuses)}. / Timesheet {month} is {current}.", "status")
+        raise InputError("error.timesheet.status", "status", month=month, current=current,
+                         what=what, statuses=" / ".join(statuses))
     return row
 
 
 def submit(services: Services, member_id: str, month: str, *,
            signer: SigningKey | None = None, device_id: str | None = None) -> dict[str, Any]:
     """The assistant signs the month. ``signer``/``device_id`` default to this device."""
-    month = _month(month)
+    month = iso_month(month)
     if _role(services, member_id) != "assistant":
-        raise InputError("Nur Assistenzkräfte reichen Stundenzettel ein.", "member")
+        raise InputError("error.timesheet.only_assistants", "member")
     signer = signer or services.store.ring.signing
     device_id = device_id or services.store.device_id
     device = services.store.projection.get("device", device_id)
     if device is None or device.get("revoked") or device["sign_pub"] != signer.public.hex():
-        raise PermissionDenied("Dieses Gerät ist nicht (mehr) im Team eingetragen. / "
-                               "This device is not registered in the team.")
+        raise PermissionDenied("error.timesheet.device")
     row = latest(services, member_id, month)
     if row is not None and row["status"] not in OPEN_STATUSES:
-        raise InputError(f"Der Stundenzettel {month} ist schon '{row['status']}'. / "
-                         f"Timesheet {month} is already {row['status']}.", "status")
+        raise InputError("error.timesheet.already", "status", month=month,
+                         status=row["status"])
     reuse = row is not None and row["status"] == "draft"
     version = row["version"] if reuse and row else (row["version"] + 1 if row else 1)
     document = document_for(services, member_id, month, version)
@@ -210,17 +209,16 @@ def approve(services: Services, member_id: str, month: str, comment: str = "", *
             by: str | None = None, signer: SigningKey | None = None,
             device_id: str | None = None) -> dict[str, Any]:
     """The employer or a proxy countersigns the assistant's signed hash."""
-    month = _month(month)
-    actor = _actor(services, by, ("employer", "proxy"), "Stundenzettel freigeben / approve")
-    row = _require(latest(services, member_id, month), ("submitted",), month, "Freigeben")
+    month = iso_month(month)
+    actor = _actor(services, by, ("employer", "proxy"), "error.action.approve")
+    row = _require(latest(services, member_id, month), ("submitted",), month, "error.action.approve_short")
     signer = signer or services.store.ring.signing
     device_id = device_id or services.store.device_id
     assistant_sig = _unb64(row["assistant_sig"])
     device = services.store.projection.get("device", row["assistant_device"]) or {}
     if not verify_signature(bytes.fromhex(device.get("sign_pub", "") or "00"), assistant_sig,
                             bytes.fromhex(row["doc_hash"])):
-        raise InputError("Die Unterschrift der Assistenz ist ungültig; nicht freigegeben.",
-                         "assistant_sig")
+        raise InputError("error.timesheet.bad_signature", "assistant_sig")
     counter = signer.sign(ts.counter_message(row["doc_hash"], assistant_sig))
     employer = services.members("employer")
     fields = {"status": "approved", "counter_sig": _b64(counter), "counter_device": device_id,
@@ -235,11 +233,11 @@ def approve(services: Services, member_id: str, month: str, comment: str = "", *
 def reject(services: Services, member_id: str, month: str, comment: str, *,
            by: str | None = None) -> dict[str, Any]:
     """Send a submitted month back, with a comment saying why."""
-    month = _month(month)
+    month = iso_month(month)
     if not (comment or "").strip():
-        raise InputError("Bitte einen Grund angeben. / Please give a reason.", "comment")
-    actor = _actor(services, by, ("employer", "proxy"), "Stundenzettel zurückweisen / reject")
-    row = _require(latest(services, member_id, month), ("submitted",), month, "Zurückweisen")
+        raise InputError("error.timesheet.reason", "comment")
+    actor = _actor(services, by, ("employer", "proxy"), "error.action.reject")
+    row = _require(latest(services, member_id, month), ("submitted",), month, "error.action.reject_short")
     with services.store.acting_as(actor):
         services.store.commit([Change("timesheet.rejected", "timesheet", row["id"],
                                       {"status": "rejected", "comment": comment.strip(),
@@ -250,10 +248,10 @@ def reject(services: Services, member_id: str, month: str, comment: str, *,
 def reopen(services: Services, member_id: str, month: str, comment: str = "", *,
            by: str | None = None) -> dict[str, Any]:
     """Unlock an approved month: a new draft version n+1; version n keeps its signatures."""
-    month = _month(month)
-    actor = _actor(services, by, ("employer", "proxy"), "Monate wieder öffnen / reopen")
+    month = iso_month(month)
+    actor = _actor(services, by, ("employer", "proxy"), "error.action.reopen")
     row = _require(latest(services, member_id, month), ("approved", "exported"), month,
-                   "Wieder öffnen")
+                   "error.action.reopen_short")
     sheet_id = uuid7()
     # Version n becomes "reopened" (its document and signatures stay as they are): the
     # projection locks a month while any version is approved or exported.
@@ -269,9 +267,9 @@ def reopen(services: Services, member_id: str, month: str, comment: str = "", *,
 def mark_exported(services: Services, member_id: str, month: str, *,
                   by: str | None = None) -> dict[str, Any]:
     """Payroll (or the employer) has taken over the approved month."""
-    month = _month(month)
-    actor = _actor(services, by, ("employer", "proxy", "payroll"), "exportieren / export")
-    row = _require(latest(services, member_id, month), ("approved",), month, "Exportieren")
+    month = iso_month(month)
+    actor = _actor(services, by, ("employer", "proxy", "payroll"), "error.action.export")
+    row = _require(latest(services, member_id, month), ("approved",), month, "error.action.export_short")
     with services.store.acting_as(actor):
         services.store.commit([Change("timesheet.exported", "timesheet", row["id"],
                                       {"status": "exported"})])
@@ -287,7 +285,7 @@ def signed_row(services: Services, member_id: str, month: str,
         rows = [r for r in rows if r["version"] == version]
     if not rows:
         name = services.member(member_id)["display_name"]
-        raise NotFound(f"{name} hat {month} noch nicht unterschrieben. / Not signed yet.")
+        raise NotFound("error.timesheet.not_signed", name=name, month=month)
     return rows[-1]
 
 

@@ -12,10 +12,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.domain.timeutil import worked_minutes
+from app.domain.inputs import required
+from app.domain.timeutil import iso_date, iso_month, worked_minutes
 from app.errors import InputError
 from app.store import conflicts
-from app.store.services import Services, _date, _month, _required
+from app.store.services import Services
 from app.store.store import Change, uuid7
 
 REQUEST_KINDS = ("claim", "swap", "correction", "timesheet")
@@ -27,7 +28,7 @@ def write_handover(services: Services, author_id: str, text: str,
     hid = uuid7()
     services.store.commit([Change("handover.written", "handover", hid, {
         "author_id": author_id, "shift_id": shift_id, "written_at": services.now(),
-        "text": _required(text, "handover")})])
+        "text": required(text, "handover")})])
     return hid
 
 
@@ -41,19 +42,19 @@ def handovers(services: Services, limit: int = 5) -> list[dict[str, Any]]:
 def make_request(services: Services, member_id: str, kind: str, shift_id: str | None = None,
                  entry_id: str | None = None, comment: str = "") -> str:
     if kind not in REQUEST_KINDS:
-        raise InputError(f"Unbekannte Anfrage '{kind}'.", "kind")
+        raise InputError("error.request.kind", "kind", kind=kind)
     if kind == "claim":
         shift = services.shift(shift_id or "")
         if shift["assignee_id"]:
-            raise InputError("Dieser Dienst ist schon vergeben.", "shift")
+            raise InputError("error.request.taken", "shift")
     elif kind == "swap":
         shift = services.shift(shift_id or "")
         if shift["assignee_id"] != member_id:
-            raise InputError("Nur eigene Dienste können getauscht werden.", "shift")
+            raise InputError("error.request.own_only", "shift")
     if any(r["kind"] == kind and r["member_id"] == member_id and r["status"] == "open"
            and r["shift_id"] == shift_id and r["entry_id"] == entry_id
            for r in requests(services)):
-        raise InputError("Diese Anfrage ist schon offen.", "kind")
+        raise InputError("error.request.open", "kind")
     rid = uuid7()
     services.store.commit([Change("request.made", "request", rid, {
         "kind": kind, "member_id": member_id, "shift_id": shift_id, "entry_id": entry_id,
@@ -73,7 +74,7 @@ def decide_request(services: Services, request_id: str, approve: bool, decided_b
     swap makes the shift open again so someone else can claim it."""
     row = services._row("request", request_id)
     if row["status"] != "open":
-        raise InputError("Diese Anfrage ist schon entschieden.", "request")
+        raise InputError("error.request.decided", "request")
     changes = [Change("request.decided", "request", request_id, {
         "status": "approved" if approve else "rejected", "decided_by": decided_by,
         "decision_comment": comment})]
@@ -108,18 +109,18 @@ def weekly_specs(first_day: str, weekdays: list[int], start: str, end: str, week
     """Shift specs of a weekly pattern: ``weekdays`` (0 = Monday) from the week of
     ``first_day`` for ``weeks`` weeks; an end at or before the start ends the next day.
     Days in ``except_dates`` ("YYYY-MM-DD", the plan's exceptions) are skipped."""
-    day0 = date.fromisoformat(_date(first_day, "first_day"))
-    skip = {date.fromisoformat(_date(d.strip(), "except_dates"))
+    day0 = date.fromisoformat(iso_date(first_day, "first_day"))
+    skip = {date.fromisoformat(iso_date(d.strip(), "except_dates"))
             for d in except_dates or [] if d.strip()}
     if not weekdays:
-        raise InputError("Bitte mindestens einen Wochentag wählen.", "weekdays")
+        raise InputError("error.weekdays", "weekdays")
     if not 1 <= weeks <= 53:
-        raise InputError("1 bis 53 Wochen.", "weeks")
+        raise InputError("error.weeks", "weeks")
     for name, value in (("start_time", start), ("end_time", end)):
         try:
             datetime.strptime(value, "%H:%M")
         except ValueError as err:
-            raise InputError(f"'{value}' ist keine Uhrzeit der Form HH:MM.", name) from err
+            raise InputError("error.time.hhmm", name, value=value) from err
     monday = day0 - timedelta(days=day0.weekday())
     specs = []
     for week in range(weeks):
@@ -142,8 +143,8 @@ def plan_weekly(services: Services, first_day: str, weekdays: list[int], start: 
 
 def copy_week(services: Services, from_monday: str, to_monday: str) -> list[str]:
     """Copy every planned shift of one week to another week (assignees and texts kept)."""
-    src = date.fromisoformat(_date(from_monday, "from"))
-    dst = date.fromisoformat(_date(to_monday, "to"))
+    src = date.fromisoformat(iso_date(from_monday, "from"))
+    dst = date.fromisoformat(iso_date(to_monday, "to"))
     shift = dst - src
     specs = []
     for s in services.shifts_between(f"{src.isoformat()}T00:00",
@@ -176,7 +177,7 @@ def appointments(services: Services, start: str, end: str) -> list[dict[str, Any
 def budget_costs(services: Services, month: str) -> list[dict[str, Any]]:
     """Planned and actual cost per Teilbudget in a month: hours × the hourly wage of the
     contract valid on that day. Shifts without a budget count under "" (no budget)."""
-    _month(month)
+    iso_month(month)
     tz = services.tz()
     start, end = f"{month}-01T00:00", _next_month(month) + "-01T00:00"
     planned: dict[str, Decimal] = {}

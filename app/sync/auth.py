@@ -33,8 +33,9 @@ from app.store.crypto import verify_signature
 from app.sync import protocol
 from app.sync.relay_base import REPLAYED, DeviceRow, Refused, now_ms
 from app.sync.relay_store import RelayStore
+from app.sync.relay_wire import ID_RE
 
-NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
+NONCE_RE = re.compile(r"[0-9a-f]{32}")
 _DEVICE, _TIME = protocol.HEADER_DEVICE.lower(), protocol.HEADER_TIME.lower()
 _NONCE, _SIG = protocol.HEADER_NONCE.lower(), protocol.HEADER_SIG.lower()
 
@@ -52,7 +53,9 @@ class SignedCall:
 def signed_call(headers: Mapping[str, str]) -> SignedCall:
     device, stamp = headers.get(_DEVICE, ""), headers.get(_TIME, "")
     nonce, sig = headers.get(_NONCE, ""), headers.get(_SIG, "")
-    if not (device and stamp.isdigit() and NONCE_RE.match(nonce) and sig):
+    # isascii: "²".isdigit() is true, but int("²") fails; headers arrive as latin-1.
+    if not (ID_RE.fullmatch(device) and stamp.isascii() and stamp.isdigit() and len(stamp) < 20
+            and NONCE_RE.fullmatch(nonce) and sig):
         raise Refused(401, "missing or malformed signature headers")
     return SignedCall(device, int(stamp), nonce, sig)
 
@@ -107,13 +110,13 @@ class RateLimiter:
     def __init__(self, rate: float, burst: float) -> None:
         self.rate, self.burst = rate, burst
         self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+        self._bucket_lock = threading.Lock()
 
     def allow(self, key: str) -> bool:
         if self.rate <= 0:
             return True
         now = time.monotonic()
-        with self._lock:
+        with self._bucket_lock:
             tokens, last = self._buckets.get(key, (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
             if tokens < 1:

@@ -27,12 +27,13 @@ from typing import Any
 
 import httpx
 
+from app.errors import RelayRefused as RelayRefused  # importable from here too
 from app.errors import SyncError
 from app.store import ingest
 from app.store.crypto import SigningKey, verify_signature
 from app.store.envelope import open_envelope
 from app.store.store import Store
-from app.sync import protocol, pull_page
+from app.sync import heal, protocol, pull_page
 from app.sync.page_opener import PageOpener
 
 PUSH_BATCH = 500
@@ -40,14 +41,6 @@ FIRST_PAGE = 50
 # Pull pages are binary ciphertext: gzip would only cost the relay CPU.
 PULL_HEADERS = {"accept": pull_page.MEDIA_TYPE, "accept-encoding": "identity"}
 PUSH_BYTES = 2 * 1024 * 1024
-
-
-class RelayRefused(SyncError):
-    """The relay answered 4xx: ``status`` and the relay's reason."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"Der Relay lehnt ab ({status}): {reason}")
-        self.status, self.reason = status, reason
 
 
 class RelayHttp:
@@ -91,15 +84,15 @@ class RelayHttp:
                                          headers=headers)
             except httpx.TransportError as err:
                 if attempt == self.retries:
-                    raise SyncError(f"Der Relay ist nicht erreichbar ({self.base}): {err}") \
-                        from err
+                    raise SyncError("error.relay.unreachable", url=self.base,
+                                    reason=err) from err
                 self._sleep(attempt)
                 continue
             self.bytes_up += len(data)
             self.bytes_down += int(getattr(resp, "num_bytes_downloaded", 0) or len(resp.content))
             if resp.status_code == 429 or resp.status_code >= 500:
                 if attempt == self.retries:
-                    raise SyncError(f"Der Relay antwortet mit {resp.status_code}.")
+                    raise SyncError("error.relay.status", status=resp.status_code)
                 self._sleep(attempt)
                 continue
             if resp.status_code >= 400:
@@ -127,10 +120,13 @@ class SyncReport:
     keys: int = 0
     cursor: int = 0
     waiting: str | None = None  # e.g. waiting for approval or for a key
+    quarantined: int = 0  # envelopes of others that do not open, set aside (quarantine.py)
 
     def summary(self) -> str:
         text = (f"{self.pushed} gesendet, {self.pulled} empfangen ({self.ops} Änderungen), "
                 f"Stand {self.cursor}")
+        if self.quarantined:
+            text += f", {self.quarantined} beschädigt und zurückgestellt"
         return text + (f" — {self.waiting}" if self.waiting else "")
 
 
@@ -138,11 +134,10 @@ class SyncClient:
     def __init__(self, store: Store, relay_url: str | None = None, http: Any = None,
                  progress: Callable[[str, int], None] | None = None,
                  page: int = protocol.MAX_PAGE) -> None:
-        from app.store import disk
 
-        url = relay_url or disk.get_meta(store._conn, "relay")
+        url = relay_url or store.relay_url()
         if not url:
-            raise SyncError("Kein Relay eingestellt. / No relay configured for this store.")
+            raise SyncError("error.relay.none")
         self.store = store
         self.relay = RelayHttp(url, store.device_id, store.ring.signing, http)
         self.progress = progress or (lambda _stage, _n: None)
@@ -174,7 +169,9 @@ class SyncClient:
             return False
         try:
             self.relay.call("POST", f"{protocol.API}/teams",
-                            {"team": self.team, "genesis": first[0].to_json()})
+                            {"team": self.team, "genesis": first[0].to_json(),
+                             # The relay checks both signatures with it before it inflates.
+                             "sign_pub": self.store.ring.signing.public.hex()})
         except RelayRefused as err:
             if err.status != 409:
                 raise
@@ -230,6 +227,7 @@ class SyncClient:
                 self.team, store.device_id, scope, epoch))
             fresh.append((scope, epoch, key))
         n = ingest.add_scope_keys(store, fresh)
+        ingest.release_parked(store)  # envelopes that waited for these (or earlier) keys
         self.progress("keys", n)
         return n
 
@@ -258,6 +256,7 @@ class SyncClient:
     def _pull_pages(self, report: SyncReport, pool: ThreadPoolExecutor,
                     opener: PageOpener) -> None:
         retried_gap = False
+        parking = False  # set once the relay had no key to give: missing keys then park
         limit = min(self.page, FIRST_PAGE)
         ahead: tuple[int, Future[pull_page.Page]] | None = None
         while True:
@@ -275,17 +274,22 @@ class SyncClient:
             if page.more:
                 opener.start()  # more than a first page: it may be a long pull
                 ahead = (page.next, pool.submit(self._page, page.next, limit, opener))
-            result = ingest.ingest(self.store, page.items)
+            result = ingest.ingest(self.store, page.items, park=parking)
             report.pulled += result.envelopes
             report.ops += result.ops
+            report.quarantined += result.quarantined
+            if result.parked:
+                report.waiting = f"waiting for the key of {', '.join(sorted(result.parked))}"
             report.cursor = result.cursor
             self.progress("pull", report.pulled)
             if result.stopped and result.stopped.startswith("key:"):
                 fetched = self.fetch_keys()
                 report.keys += fetched
-                if not fetched:  # not granted yet: the rest waits for the next round
+                if not fetched:
+                    # Not granted (yet): what needs it waits in quarantine, the rest goes
+                    # on, so one envelope of an unknown epoch cannot stop everyone's sync.
                     report.waiting = f"waiting for the key of {result.stopped[4:]}"
-                    break
+                    parking = True
                 continue
             if result.stopped == "gap":
                 if retried_gap:
@@ -309,6 +313,7 @@ class SyncClient:
         try:
             report.keys = self.fetch_keys()
             self.pull(report)
+            heal.heal(self.store, self.relay)  # damaged rows: fetch good copies again
         except RelayRefused as err:
             if err.status == 403 and "not a member" in err.reason:
                 report.waiting = "waiting for approval"

@@ -27,7 +27,6 @@ from typing import Any
 from app import settings
 from app.calendar.background import republish_soon
 from app.errors import AssistenzzeitError, InputError, SyncError
-from app.store import disk
 from app.store.services import Services
 from app.sync import membership, pairing
 from app.sync.client import BackgroundSync, SyncClient, SyncReport
@@ -60,19 +59,15 @@ class SerialClient(SyncClient):
 # ---------------------------------------------------------------------- relay URL
 def relay_url(services: Services) -> str:
     """The relay this store syncs with: kept in the store, else the ``relay`` setting."""
-    return (disk.get_meta(services.store._conn, "relay") or str(settings.get("relay") or "")
+    return (services.store.relay_url() or str(settings.get("relay") or "")
             ).rstrip("/")
 
 
 def set_relay(services: Services, url: str) -> str:
     url = (url or "").strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
-        raise InputError("Die Relay-Adresse muss mit https:// oder http:// beginnen. / "
-                         "The relay address must start with https:// or http://.", "relay")
-    store = services.store
-    if disk.get_meta(store._conn, "relay") != url:
-        with disk.write_tx(store._conn):
-            disk.set_meta(store._conn, "relay", url)
+        raise InputError("error.relay.scheme", "relay")
+    if services.store.set_relay_url(url):
         stop_background()  # the old thread talks to the old relay
         start_background(services)
     return url
@@ -92,7 +87,7 @@ def acting(services: Services, member_id: str | None) -> Iterator[None]:
 def client(services: Services) -> Iterator[SyncClient]:
     url = relay_url(services)
     if not url:
-        raise SyncError("Kein Relay eingestellt. / No relay configured.")
+        raise SyncError("error.relay.none")
     with _ROUND, SerialClient(services.store, url) as c:
         yield c
 
@@ -175,14 +170,14 @@ def lan_url() -> str | None:
 def invite(services: Services, url: str, role: str, name: str,
            member_id: str | None = None) -> pairing.Invite:
     if not (name or "").strip():
-        raise InputError("Bitte einen Namen angeben.", "name")
+        raise InputError("error.name_required", "name")
     set_relay(services, url)
     with client(services) as c, acting(services, member_id):
         return pairing.create_invite(services, c, role, name.strip())
 
 
 def _dismissed(services: Services) -> set[str]:
-    raw = disk.get_meta(services.store._conn, DISMISSED)
+    raw = services.store.meta(DISMISSED)
     return set(json.loads(raw)) if raw else set()
 
 
@@ -202,15 +197,14 @@ def approve(services: Services, device: str, member_id: str | None = None) -> in
         request = next((r for r in pairing.pending_requests(services, c)
                         if r.device == device), None)
         if request is None:
-            raise InputError("Diese Anfrage gibt es nicht mehr.", "device")
+            raise InputError("error.device.request_gone", "device")
         return pairing.approve(services, c, request)
 
 
 def reject(services: Services, device: str) -> None:
     store = services.store
     skip = _dismissed(services) | {device}
-    with disk.write_tx(store._conn):
-        disk.set_meta(store._conn, DISMISSED, json.dumps(sorted(skip)))
+    store.set_meta({DISMISSED: json.dumps(sorted(skip))})
 
 
 # ---------------------------------------------------------------------- devices
@@ -227,9 +221,25 @@ def devices(services: Services) -> list[dict[str, Any]]:
 
 
 def revoke_device(services: Services, device: str, member_id: str | None = None) -> list[str]:
+    """Offline-first: commit and push the revocation without a pull first (a pull that
+    fails must not keep a device from being locked out); then sync as a courtesy."""
     with client(services) as c:
-        c.sync()
         with acting(services, member_id):
             rotated = membership.revoke_device(services, c, device)
-        c.sync()
+        with contextlib.suppress(SyncError):
+            c.sync()
     return rotated
+
+
+def quarantined(services: Services) -> list[dict[str, Any]]:
+    """Envelopes of others set aside because they do not open, newest first, each with its
+    author (device, member name) and whether that device is revoked already."""
+    proj = services.store.projection
+    out = []
+    for q in services.store.quarantined():
+        dev = proj.get("device", q.device) or {}
+        member = proj.get("member", str(dev.get("member_id", ""))) or {}
+        out.append({**q.__dict__, "name": member.get("display_name", ""),
+                    "label": dev.get("label") or q.device[:8],
+                    "revoked": bool(dev.get("revoked"))})
+    return sorted(out, key=lambda q: -q["at_ms"])

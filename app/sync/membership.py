@@ -67,9 +67,9 @@ def revoke_device(services: Services, client: SyncClient, device_id: str) -> lis
     proj = services.store.projection
     dev = proj.get("device", device_id)
     if dev is None:
-        raise NotFound(f"Kein Gerät mit der Kennung '{device_id}'.")
+        raise NotFound("error.device.unknown", id=device_id)
     if device_id == services.store.device_id:
-        raise InputError("Dieses Gerät kann sich nicht selbst sperren.", "device")
+        raise InputError("error.device.self", "device")
     role = proj.role_of(str(dev["member_id"])) or "assistant"
     scopes = {s for s, _ in readable_scopes(services, role, str(dev["member_id"]))}
     services.store.commit([Change("device.revoked", "device", device_id, {"revoked": True})])
@@ -81,9 +81,9 @@ def revoke_member(services: Services, client: SyncClient, member_id: str) -> lis
     proj = services.store.projection
     row = proj.get("member", member_id)
     if row is None:
-        raise NotFound(f"Kein Teammitglied mit der Kennung '{member_id}'.")
+        raise NotFound("error.member.unknown_id", id=member_id)
     if member_id == services.store.member_id:
-        raise InputError("Man kann sich nicht selbst aus dem Team entfernen.", "member")
+        raise InputError("error.member.self", "member")
     scopes = {s for s, _ in readable_scopes(services, str(row["role"]), member_id)}
     changes = [Change("device.revoked", "device", d["id"], {"revoked": True})
                for d in proj.rows["device"].values()

@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from app.errors import IntegrityError
+from app.errors import DamagedEnvelope
 from app.store.envelope import PLAIN_SCOPES, decrypt_batch
 from app.sync import pull_page
 
@@ -42,8 +42,9 @@ def helper_possible() -> bool:
 
 def open_page(data: bytes, team: str, after: int, keys: Keys) -> pull_page.Page:
     """Decode a pull page and decrypt its envelopes (runs in the helper). An envelope
-    without its key, or one that does not open, is left closed: ingest then stops for the
-    key or refuses the envelope with the reason, as for a page opened in-process."""
+    without its key is left closed: ingest then stops for the key or parks it. One that
+    does not open (inflation is capped here too, ``decrypt_batch``) carries the reason,
+    so ingest quarantines it without trying again, as for a page opened in-process."""
     page = pull_page.decode_page(data, team, after)
     for item in page.items:
         env = item.envelope
@@ -54,8 +55,8 @@ def open_page(data: bytes, team: str, after: int, keys: Keys) -> pull_page.Page:
             continue
         try:
             item.batch = decrypt_batch(env, key)
-        except IntegrityError:
-            continue
+        except DamagedEnvelope as err:
+            item.damaged = str(err)
     return page
 
 

@@ -28,7 +28,6 @@ from typing import Any
 import segno
 
 from app.errors import InputError, IntegrityError, ProtocolError
-from app.store import disk
 from app.store.crypto import fingerprint, safety_number, verify_signature, wrap_for
 from app.store.services import Services
 from app.store.store import Change, Store
@@ -84,7 +83,8 @@ def create_invite(services: Services, client: SyncClient, role: str, name: str,
     try:
         member = services.member_by_name(name)
         if member["role"] != role:
-            raise InputError(f"'{name}' hat die Rolle {member['role']}, nicht {role}.", "role")
+            raise InputError("error.invite.role", "role", name=name, role=member["role"],
+                             wanted=role)
         member_id = str(member["id"])
     except LookupError:
         member_id = services.add_member(name, role)
@@ -95,9 +95,8 @@ def create_invite(services: Services, client: SyncClient, role: str, name: str,
     client.relay.call("POST", f"{protocol.API}/teams/{store.team_id}/invites", {
         "invite": code.invite_id, "member": member_id, "role": role,
         "expires_ms": int(time.time() * 1000) + ttl_days * 86400 * 1000})
-    with disk.write_tx(store._conn):
-        disk.set_meta(store._conn, f"invite/{code.invite_id}",
-                      json.dumps({"member": member_id, "role": role}))
+    store.set_meta({f"invite/{code.invite_id}": json.dumps({"member": member_id,
+                                                            "role": role})})
     return Invite(code.encode(), member_id, role)
 
 
@@ -107,7 +106,7 @@ def join_with_code(directory: Path, passphrase: str, code_text: str, name: str, 
     code = protocol.InviteCode.decode(code_text)
     name = name.strip()
     if not name:
-        raise InputError("Bitte einen Namen angeben.", "name")
+        raise InputError("error.name_required", "name")
     anon = RelayHttp(code.relay, http=http)
     try:
         return _join(directory, passphrase, code, name, kdf_n, anon)
@@ -121,8 +120,7 @@ def _join(directory: Path, passphrase: str, code: protocol.InviteCode, name: str
                      signed=False)
     inviter_pub = bytes.fromhex(str(info["sign_pub"]))
     if fingerprint(inviter_pub) != code.fingerprint:
-        raise ProtocolError("Der Schlüssel des einladenden Geräts passt nicht zum Code; "
-                            "nichts wurde gesendet. / The inviter's key does not match the code.")
+        raise ProtocolError("error.invite.key_mismatch")
     store = Store.create(directory, passphrase, kdf_n=kdf_n)
     try:
         ring = store.ring
@@ -135,9 +133,7 @@ def _join(directory: Path, passphrase: str, code: protocol.InviteCode, name: str
             "secret": protocol.b64(code.secret), "device": store.device_id,
             "sign_pub": sign_pub, "dh_pub": dh_pub, "hello": hello, "sig": sig}, signed=False)
         store.set_identity(code.team, str(answer["member"]))
-        with disk.write_tx(store._conn):
-            disk.set_meta(store._conn, "relay", code.relay)
-            disk.set_meta(store._conn, "inviter", str(info["inviter"]))
+        store.set_meta({"relay": code.relay, "inviter": str(info["inviter"])})
     except BaseException:
         store.close()
         raise
@@ -156,7 +152,7 @@ def pending_requests(services: Services, client: SyncClient) -> list[JoinRequest
                                                             r["device"], r["sign_pub"],
                                                             r["dh_pub"], r["hello"])):
             continue  # forged on the way: never offered for approval
-        local = disk.get_meta(store._conn, f"invite/{r['invite']}")
+        local = store.meta(f"invite/{r['invite']}")
         member_id = json.loads(local)["member"] if local else str(r["member"])
         member = store.projection.get("member", member_id)
         if member is None:
@@ -195,7 +191,7 @@ def join(directory: Path, code_text: str, passphrase: str, name: str = "",
     from app import settings
 
     if not passphrase:
-        raise InputError("Bitte eine Passphrase wählen.", "passphrase")
+        raise InputError("error.passphrase.choose", "passphrase")
     joined = join_with_code(Path(directory), passphrase, code_text, name or "Neues Gerät",
                             kdf_n=kdf_n or int(settings.get("kdf_n")))
     joined.store.close()

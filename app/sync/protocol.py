@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,7 @@ MAX_PAGE = 5000
 DEFAULT_PAGE = 2000
 MAX_PUSH_ENVELOPES = 1000
 ADMIN_ROLES = frozenset({"employer", "proxy"})
+ROLES = ("employer", "proxy", "assistant", "payroll")  # app.domain.model.ROLES, on the wire
 
 
 def signing_string(method: str, target: str, body: bytes, time_ms: int, nonce: str) -> bytes:
@@ -82,6 +84,22 @@ def envelope_from_wire(raw: Any) -> Envelope:
         raise ProtocolError(f"a malformed envelope on the wire ({err})") from err
 
 
+ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")  # team and device ids (UUIDs in practice)
+MAX_EPOCH, MAX_SEQ = 0xFFFF, 0xFFFF_FFFF  # what a pull page can carry (pull_page.py)
+
+
+def check_header_ranges(env: Envelope) -> None:
+    """What the relay can check of an envelope without keys: ids from a fixed alphabet and
+    of bounded length, epoch and seq within what the wire format can carry."""
+    for name, value in (("team", env.team), ("device", env.device)):
+        if not ID_RE.fullmatch(value):
+            raise ProtocolError(f"envelope {name} id must be 1–64 of [0-9A-Za-z_-]")
+    if not 0 <= env.epoch <= MAX_EPOCH:
+        raise ProtocolError(f"{env.label}: epoch must be 0…{MAX_EPOCH}")
+    if not 1 <= env.seq <= MAX_SEQ:
+        raise ProtocolError(f"{env.label}: seq must be 1…{MAX_SEQ}")
+
+
 # ---------------------------------------------------------------------------- invites
 @dataclass(frozen=True, slots=True)
 class InviteCode:
@@ -107,8 +125,7 @@ class InviteCode:
             return cls(str(raw["relay"]).rstrip("/"), str(raw["team"]), unb64(raw["secret"]),
                        str(raw["fp"]))
         except (KeyError, TypeError, ValueError) as err:
-            raise ProtocolError("Der Einladungscode ist unvollständig oder beschädigt. / "
-                                "The invite code is incomplete or damaged.") from err
+            raise ProtocolError("error.invite.damaged") from err
 
 
 def invite_id(secret: bytes) -> str:

@@ -13,6 +13,10 @@ signature are random bytes that no gzip can shrink. So a page is bytes (all litt
              skip:     hash:32
              envelope: [nonce:12] body_len:u32 body sig:64
 
+DAMAGED marks a skip the relay cannot deliver as an envelope: a row stored before the relay
+checked header ranges (an epoch past u16). Its epoch is sent as 0; the client quarantines it
+and the chain goes on past it (old clients just see a skip).
+
 CHAINED is only a compression: the client computes the hash it stands for, and the
 envelope's signed header must hold exactly that hash, so a relay cannot forge a link.
 The team is the one in the URL. Decoding refuses anything malformed with ``ProtocolError``.
@@ -28,10 +32,13 @@ from app.errors import ProtocolError
 from app.store.crypto import sha256
 from app.store.envelope import Envelope
 from app.store.ingest import Received
+from app.sync.protocol import MAX_EPOCH, MAX_SEQ
 
 MEDIA_TYPE = "application/vnd.assistenzzeit.pull-v1"
 MAGIC = b"AZP1"
-SKIP, CHAINED, NONCE = 1, 2, 4
+SKIP, CHAINED, NONCE, DAMAGED = 1, 2, 4, 8
+MAX_NAME = 255  # bytes of a device id or scope name
+UNDELIVERABLE = "the relay cannot deliver it: its header is out of the wire format's range"
 _HEAD = struct.Struct("<4sQBH")
 _ITEM = struct.Struct("<BIHHHI")
 _U8 = struct.Struct("<B")
@@ -66,17 +73,22 @@ def encode_page(rows: Iterable[PageRow], next_cursor: int, more: bool, after: in
     count = 0
     for row in rows:
         env = row.envelope
+        if len(env.device.encode()) > MAX_NAME or not 0 <= env.seq <= MAX_SEQ:
+            continue  # cannot even be named on the wire; the relay refuses such pushes
+        damaged = not 0 <= env.epoch <= MAX_EPOCH or len(env.scope.encode()) > MAX_NAME or (
+            bool(env.nonce) and len(env.nonce) != NONCE_LEN)
+        readable = row.readable and not damaged
         dev = devices.setdefault(env.device, len(devices))
-        scope = scopes.setdefault(env.scope, len(scopes))
+        scope = scopes.setdefault(env.scope if len(env.scope.encode()) <= MAX_NAME else "?",
+                                  len(scopes))
         chained = last_hash.get(env.device) == env.prev_hash
-        flags = (0 if row.readable else SKIP) | (CHAINED if chained else 0) | (
-            NONCE if row.readable and env.nonce else 0)
-        if row.readable and env.nonce and len(env.nonce) != NONCE_LEN:
-            raise ValueError("a stored nonce of the wrong length")
-        parts = [_ITEM.pack(flags, row.cursor - cursor, dev, scope, env.epoch, env.seq)]
+        flags = (0 if readable else SKIP) | (CHAINED if chained else 0) | (
+            NONCE if readable and env.nonce else 0) | (DAMAGED if damaged else 0)
+        parts = [_ITEM.pack(flags, row.cursor - cursor, dev, scope,
+                            0 if damaged else env.epoch, env.seq)]
         if not chained:
             parts.append(env.prev_hash)
-        if row.readable:
+        if readable:
             if env.nonce:
                 parts.append(env.nonce)
             parts += [_U32.pack(len(env.body)), env.body, env.sig]
@@ -138,7 +150,9 @@ def _decode(buf: memoryview, team: str, after: int) -> Page:
         if flags & SKIP:
             digest = bytes(buf[pos:pos + HASH_LEN])
             pos += HASH_LEN
-            items.append(Received(cursor, None, device, seq, prev, digest))
+            items.append(Received(cursor, None, device, seq, prev, digest,
+                                  damaged=UNDELIVERABLE if flags & DAMAGED else "",
+                                  scope=scope))
         else:
             nonce = b""
             if flags & NONCE:

@@ -13,17 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.errors import SyncError
+from app.errors import Refused as Refused  # importable from here too
 from app.store.envelope import GENESIS_HASH, Envelope
-
-
-class Refused(SyncError):
-    """A request the relay refuses; ``status`` is the HTTP status, the message the reason."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-
 
 REPLAYED = "replayed request (nonce seen before)"
 

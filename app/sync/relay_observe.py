@@ -1,5 +1,11 @@
 """The relay's request observer: body-size limit, one JSON log line per request, metrics.
 
+The body limit holds while the body streams in, whatever the headers say: a declared
+``Content-Length`` over it is answered 413 before anything is read, and a chunked body (no
+length) is counted as it arrives and refused (``Refused(413)``, raised from ``receive`` into
+the handler reading it) once it passes the limit. No endpoint ever holds more than
+``max_body`` bytes of a request.
+
 A pure ASGI middleware. Starlette's ``@app.middleware("http")`` (``BaseHTTPMiddleware``)
 runs every request through a task group and memory streams, which cost about as much relay
 CPU as the database work of a push; this does the same job by wrapping ``send``.
@@ -22,28 +28,30 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.sync import protocol
+from app.sync.relay_base import Refused
 
 _REASON = "az.reason"
+TOO_LARGE = "request body too large"
 _DEVICE = protocol.HEADER_DEVICE.lower().encode()
 
 
 class Metrics:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._counter_lock = threading.Lock()
         self.counters: dict[str, float] = defaultdict(float)
 
     def inc(self, name: str, value: float = 1.0) -> None:
-        with self._lock:
+        with self._counter_lock:
             self.counters[name] += value
 
     def observe(self, route: str, status: int, seconds: float) -> None:
-        with self._lock:  # one lock round for the three counters of every request
+        with self._counter_lock:  # one lock round for the three counters of every request
             self.counters[f'az_requests_total{{route="{route}",status="{status}"}}'] += 1
             self.counters["az_request_seconds_sum"] += seconds
             self.counters["az_request_seconds_count"] += 1
 
     def text(self) -> str:
-        with self._lock:
+        with self._counter_lock:
             return "".join(f"{k} {v:g}\n" for k, v in sorted(self.counters.items()))
 
 
@@ -70,6 +78,16 @@ class Observe:
             elif key == _DEVICE:
                 device = value[:36]
 
+        received = 0
+
+        async def receiving() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body:
+                raise Refused(413, TOO_LARGE)
+            return message
+
         async def sending(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
@@ -78,10 +96,9 @@ class Observe:
 
         try:
             if length.isdigit() and int(length) > self.max_body:
-                await JSONResponse({"error": "request body too large"}, 413)(
-                    scope, receive, sending)
+                await JSONResponse({"error": TOO_LARGE}, 413)(scope, receive, sending)
             else:
-                await self.app(scope, receive, sending)
+                await self.app(scope, receiving, sending)
         finally:
             self._record(scope, status, time.perf_counter() - started, device)
 

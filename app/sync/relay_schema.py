@@ -18,7 +18,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
+    text,
 )
+from sqlalchemy.engine import Engine
 
 md = MetaData()
 teams = Table("az_teams", md, Column("team", String(64), primary_key=True),
@@ -63,4 +66,15 @@ calendars = Table("az_calendars", md, Column("team", String(64), primary_key=Tru
                   Column("name", String(64), primary_key=True),
                   Column("token_hash", String(64), nullable=False, unique=True),
                   Column("ics", LargeBinary, nullable=False), Column("etag", String(64)),
-                  Column("updated_ms", BigInteger))
+                  Column("updated_ms", BigInteger),
+                  Column("device", String(64)))  # the publisher; NULL: from before it was kept
+
+
+def upgrade(engine: Engine) -> None:
+    """Columns added since a table was first created (``create_all`` adds tables only)."""
+    if "device" in {c["name"] for c in inspect(engine).get_columns("az_calendars")}:
+        return
+    # IF NOT EXISTS on PostgreSQL: several relay processes may start together.
+    guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
+    with engine.begin() as conn:
+        conn.execute(text(f"ALTER TABLE az_calendars ADD COLUMN {guard}device VARCHAR(64)"))

@@ -59,6 +59,7 @@ from app.sync.relay_schema import (
     md,
     members,
     teams,
+    upgrade,
 )
 
 HOT_POOL = 8  # PostgreSQL connections per relay process for the hot path
@@ -76,6 +77,7 @@ class RelayStore:
         self.engine = engine
         self._writer: AbstractContextManager[Any] = nullcontext()
         md.create_all(engine)
+        upgrade(engine)
 
     @staticmethod
     @contextmanager
@@ -167,6 +169,19 @@ class RelayStore:
             if ch.table == "device" and "sign_pub" in values:
                 conn.execute(update(joins).where(joins.c.team == team, joins.c.device == ch.key)
                              .values(status="approved"))
+            self._withdraw_feeds(conn, team, ch)
+
+    @staticmethod
+    def _withdraw_feeds(conn: Connection, team: str, ch: MembershipChange) -> None:
+        """A revoked device's calendars (or those of a deactivated member's devices) go."""
+        if ch.table == "device" and ch.values.get("revoked"):
+            conn.execute(delete(calendars).where(calendars.c.team == team,
+                                                 calendars.c.device == ch.key))
+        elif ch.table == "member" and ch.values.get("active") is False:
+            theirs = select(devices.c.device).where(devices.c.team == team,
+                                                    devices.c.member == ch.key)
+            conn.execute(delete(calendars).where(calendars.c.team == team,
+                                                 calendars.c.device.in_(theirs)))
 
     # -------------------------------------------------------------- envelopes
     def push(self, team: str, device: str, batch: list[Envelope],
@@ -210,6 +225,22 @@ class RelayStore:
         fault_hook("before_commit")
         return top
 
+    def known_epoch(self, team: str, scope: str) -> int:
+        """The newest epoch of ``scope`` an employer or proxy has shown: in a key grant, or
+        else in one of their envelopes (a scope whose keys nobody else holds yet). Only
+        asked for an epoch above 1, so the common push never pays for it."""
+        with self._read() as conn:
+            granted = int(conn.execute(select(func.max(grants.c.epoch)).where(
+                grants.c.team == team, grants.c.scope == scope)).scalar() or 0)
+            admin = select(func.max(envelopes.c.epoch)).select_from(
+                envelopes.join(devices, (devices.c.team == envelopes.c.team)
+                               & (devices.c.device == envelopes.c.device))
+                .join(members, (members.c.team == devices.c.team)
+                      & (members.c.member == devices.c.member))
+            ).where(envelopes.c.team == team, envelopes.c.scope == scope,
+                    envelopes.c.epoch > granted, members.c.role.in_(("employer", "proxy")))
+            return max(granted, int(conn.execute(admin).scalar() or 0))
+
     def pull(self, team: str, after: int, limit: int) -> list[Any]:
         with self._read() as conn:
             return list(conn.execute(
@@ -218,6 +249,20 @@ class RelayStore:
                        envelopes.c.nonce, envelopes.c.body, envelopes.c.sig, envelopes.c.hash)
                 .where(envelopes.c.team == team, envelopes.c.cursor > after)
                 .order_by(envelopes.c.cursor).limit(limit)))
+
+    def envelope(self, team: str, device: str, seq: int) -> Envelope | None:
+        """One stored envelope by its author and seq: a device fetches a good copy of one
+        that is damaged in its own file (``app/sync/heal.py``)."""
+        with self._read() as conn:
+            r = conn.execute(select(
+                envelopes.c.scope, envelopes.c.epoch, envelopes.c.prev_hash, envelopes.c.nonce,
+                envelopes.c.body, envelopes.c.sig).where(
+                envelopes.c.team == team, envelopes.c.device == device,
+                envelopes.c.seq == seq)).first()
+        if r is None:
+            return None
+        return Envelope(team, r.scope, r.epoch, device, seq, bytes(r.prev_hash), bytes(r.nonce),
+                        bytes(r.body), bytes(r.sig))
 
     def counts(self) -> dict[str, int]:
         with self._read() as conn:
@@ -294,32 +339,54 @@ class RelayStore:
 
     # -------------------------------------------------------------- calendars
     def put_calendar(self, team: str, name: str, token_hash: str | None, ics: bytes,
-                     etag: str) -> bool:
-        """Store or replace; False when new and no token was given."""
+                     etag: str, owner: tuple[str, bool]) -> bool:
+        """Store or replace; False when new and no token was given. ``owner`` is (device,
+        is the employer's): only the publishing device or the employer may replace it."""
+        try:
+            with self._write(team) as conn:
+                where = (calendars.c.team == team, calendars.c.name == name)
+                found = conn.execute(select(calendars.c.device).where(*where)).first()
+                if found:
+                    values: dict[str, Any] = {"ics": ics, "etag": etag, "updated_ms": now_ms(),
+                                              "device": _owned(found.device, owner)}
+                    if token_hash:
+                        values["token_hash"] = token_hash
+                    conn.execute(update(calendars).where(*where).values(**values))
+                    return True
+                if not token_hash:
+                    return False
+                conn.execute(insert(calendars).values(
+                    team=team, name=name, token_hash=token_hash, ics=ics, etag=etag,
+                    updated_ms=now_ms(), device=owner[0]))
+                return True
+        except SqlIntegrityError as err:  # the token of another calendar
+            raise Refused(409, "this token is in use by another calendar") from err
+
+    def delete_calendar(self, team: str, name: str, owner: tuple[str, bool]) -> bool:
         with self._write(team) as conn:
             where = (calendars.c.team == team, calendars.c.name == name)
-            if conn.execute(select(calendars.c.name).where(*where)).first():
-                values: dict[str, Any] = {"ics": ics, "etag": etag, "updated_ms": now_ms()}
-                if token_hash:
-                    values["token_hash"] = token_hash
-                conn.execute(update(calendars).where(*where).values(**values))
-                return True
-            if not token_hash:
+            found = conn.execute(select(calendars.c.device).where(*where)).first()
+            if found is None:
                 return False
-            conn.execute(insert(calendars).values(team=team, name=name, token_hash=token_hash,
-                                                  ics=ics, etag=etag, updated_ms=now_ms()))
-            return True
-
-    def delete_calendar(self, team: str, name: str) -> bool:
-        with self._write(team) as conn:
-            return bool(conn.execute(delete(calendars).where(
-                calendars.c.team == team, calendars.c.name == name)).rowcount)
+            _owned(found.device, owner)
+            return bool(conn.execute(delete(calendars).where(*where)).rowcount)
 
     def calendar_by_token(self, token_hash: str) -> tuple[bytes, str] | None:
         with self._read() as conn:
             row = conn.execute(select(calendars.c.ics, calendars.c.etag)
                                .where(calendars.c.token_hash == token_hash)).first()
         return None if row is None else (bytes(row.ics), str(row.etag))
+
+
+def _owned(device: str | None, owner: tuple[str, bool]) -> str:
+    """Who owns a calendar after ``owner`` changes it: 403 unless it is theirs (or they are
+    the employer). A calendar from before owners were kept goes to the first to change it."""
+    who, employer = owner
+    if device is None:
+        return who
+    if device != who and not employer:
+        raise Refused(403, "this calendar belongs to another device")
+    return device
 
 
 class SqliteRelayStore(RelayStore):

@@ -1,6 +1,7 @@
-"""*Stundenzettel freigeben* (employer/proxy): signed months waiting for a countersignature,
-with the difference to the previous version; approve, reject with a comment, reopen an
-approved month, and save the signed PDF and bundle into the store's ``exports`` folder.
+"""Timesheet cards for *Freigaben* (employer/proxy): a signed month waiting for the
+countersignature shows its totals, its days one by one and the difference to the previous
+version; approve, or return it with a comment. An approved month can be reopened and its
+signed PDF and bundle saved into the store's ``exports`` folder.
 
 The countersignature is made by ``app.store.timesheets.approve`` as the person using the
 app; for a proxy it records "on behalf of" the employer.
@@ -16,7 +17,7 @@ from app.exports.run import export_month
 from app.store import timesheets
 from app.store.crypto import fingerprint
 from app.views import widgets as w
-from app.views.sign_view import money, summary_lines
+from app.views.sign_view import day_lines, money, summary_lines
 
 if TYPE_CHECKING:
     from app.views.shell import App
@@ -31,7 +32,9 @@ def waiting(services: Any) -> list[dict[str, Any]]:
         key = (row["member_id"], row["month"])
         if not row["deleted"] and (key not in latest or row["version"] > latest[key]["version"]):
             latest[key] = row
-    rows = [dict(r) for r in latest.values() if r["status"] in SHOWN]
+    # Through ``timesheets.latest``: the signed document of an archived month comes back.
+    rows = [timesheets.latest(services, r["member_id"], r["month"]) or dict(r)
+            for r in latest.values() if r["status"] in SHOWN]
     return sorted(rows, key=lambda r: (r["status"] != "submitted", r["month"]), reverse=False)
 
 
@@ -61,14 +64,12 @@ def change_lines(app: App, changes: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def build(app: App) -> ft.Control:
-    s, services = app.session, app.services
-    rows = waiting(services)
-    items: list[ft.Control] = [w.heading(s, app.t("approval.heading"), 2)]
-    if not rows:
-        items.append(w.text(s, app.t("approval.none")))
-    items += [_card(app, r) for r in rows]
-    return ft.Column(items, spacing=10)
+def cards(app: App, status: str, limit: int | None = None) -> list[ft.Control]:
+    """One card per latest timesheet version in ``status`` (submitted or approved)."""
+    rows = [r for r in waiting(app.services) if r["status"] == status]
+    if status == "approved":
+        rows.reverse()  # the newest approved months first
+    return [_card(app, r) for r in rows[:limit]]
 
 
 def _card(app: App, row: dict[str, Any]) -> ft.Control:
@@ -82,11 +83,14 @@ def _card(app: App, row: dict[str, Any]) -> ft.Control:
     parts: list[ft.Control] = [
         w.text(s, app.t("approval.title", label=label, version=row["version"]), bold=True),
         w.text(s, app.t("approval.signed_by", name=name,
-                        when=row["signed_at"].replace("T", " ")[:16],
+                        when=w.local_time(s, row["signed_at"]),
                         fingerprint=fingerprint(bytes.fromhex(device.get("sign_pub") or "")))),
     ]
     doc = timesheets.stored_document(row) or {}
     parts += [w.text(s, line, base=14) for line in summary_lines(app, doc)]
+    if row["status"] == "submitted":
+        parts.append(w.heading(s, app.t("approval.days"), 3))
+        parts += [w.text(s, line, base=14) for line in day_lines(app, doc)]
     if row["version"] > 1:
         changes = timesheets.version_diff(services, mid, month)
         parts.append(w.heading(s, app.t("approval.diff_heading", version=row["version"] - 1), 3))
@@ -104,8 +108,8 @@ def _card(app: App, row: dict[str, Any]) -> ft.Control:
                                           by=s.member_id), "approval.rejected"),
                 icon=ft.Icons.UNDO)], wrap=True, spacing=8))
     else:
-        parts.append(w.text(s, app.t("approval.approved_at", when=row["countersigned_at"]
-                                     .replace("T", " ")[:16])))
+        parts.append(w.text(s, app.t("approval.approved_at",
+                                     when=w.local_time(s, row["countersigned_at"]))))
         out = s.holder.directory / "exports"
 
         def save(e: Any) -> None:

@@ -1,5 +1,7 @@
-"""*Freigaben* (employer/proxy): open requests — shift claims, swaps, corrections, submitted
-timesheets — and conflicts between concurrent edits; approve or reject with a comment.
+"""*Freigaben* (employer/proxy): the one place for everything that waits for the employer —
+signed timesheets (day by day, approve or return, in ``approval_view``), open requests
+(shift claims, swaps, corrections) and conflicts between concurrent edits — and, below, the
+recently approved months (PDF, reopen). ``pending`` is the count on the navigation badge.
 """
 
 from __future__ import annotations
@@ -8,18 +10,32 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from app.i18n import formats as fmt
 from app.store import ui_services as ui
+from app.views import approval_view
 from app.views import widgets as w
 
 if TYPE_CHECKING:
     from app.views.shell import App
 
 
+APPROVED_SHOWN = 6
+
+
+def pending(services: Any) -> int:
+    """How many things wait for the employer: signed sheets, open requests, conflicts."""
+    sheets = sum(r["status"] == "submitted" for r in approval_view.waiting(services))
+    return int(sheets) + len(ui.requests(services, "open")) + len(ui.open_conflicts(services))
+
+
 def build(app: App) -> ft.Control:
     s, services = app.session, app.services
     names = {m["id"]: m["display_name"] for m in services.members(include_inactive=True)}
     open_requests = ui.requests(services, "open")
-    items: list[ft.Control] = [w.heading(s, app.t("approvals.requests"), 2)]
+    sheets = approval_view.cards(app, "submitted")
+    items: list[ft.Control] = [w.heading(s, app.t("approval.heading"), 2)]
+    items += sheets or [w.text(s, app.t("approval.none"))]
+    items.append(w.heading(s, app.t("approvals.requests"), 2))
     if not open_requests:
         items.append(w.text(s, app.t("approvals.none")))
     for r in open_requests:
@@ -30,6 +46,9 @@ def build(app: App) -> ft.Control:
         items.append(w.text(s, app.t("approvals.no_conflicts")))
     for c in conflicts:
         items.append(_conflict_card(app, c, names))
+    approved = approval_view.cards(app, "approved", APPROVED_SHOWN)
+    if approved:
+        items += [w.heading(s, app.t("approval.approved_heading"), 2), *approved]
     return ft.Column(items, spacing=10)
 
 
@@ -38,7 +57,8 @@ def _describe(app: App, r: dict[str, Any], names: dict[str, str]) -> str:
     if r["shift_id"]:
         try:
             shift = app.services.shift(r["shift_id"])
-            what = f"{shift['start'].replace('T', ' ')}–{shift['end'][11:16]}"
+            what = (f"{fmt.short_day(app.session.lang, shift['start'][:10])} "
+                    f"{shift['start'][11:16]}–{shift['end'][11:16]}")
         except Exception:  # a deleted shift still lets one decide
             what = "?"
     else:

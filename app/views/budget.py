@@ -10,15 +10,13 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from app.i18n import formats as fmt
 from app.store import ui_services as ui
 from app.views import widgets as w
 from app.views.timesheet import shift_month
 
 if TYPE_CHECKING:
     from app.views.shell import App
-
-BAR_WIDTH = 320
-
 
 def build(app: App) -> ft.Control:
     s, services = app.session, app.services
@@ -27,7 +25,7 @@ def build(app: App) -> ft.Control:
     funders = {f["id"]: f["name"] for f in services.funders()}
     budgets = {b["id"]: b for b in services.budgets()}
     items: list[ft.Control] = [
-        w.heading(s, app.t("budget.month", month=month), 2),
+        w.heading(s, app.t("budget.month", month=fmt.month(s.lang, month)), 2),
         w.month_stepper(s, app.t("timesheet.prev"), app.t("timesheet.next"),
                         lambda by: app.go("budget", month=shift_month(month, by)))]
     if not rows:
@@ -37,10 +35,14 @@ def build(app: App) -> ft.Control:
         name = r["name"] or app.t("budget.unassigned")
         top = max(Decimal(r["monthly_amount"]), Decimal(r["planned"]), Decimal(r["actual"]),
                   Decimal(1))
-        parts: list[ft.Control] = [
-            w.heading(s, f"{name} ({funder})" if funder else name, 3),
-            w.text(s, app.t("budget.line", amount=w.num(s, r["monthly_amount"]),
-                            planned=w.num(s, r["planned"]), actual=w.num(s, r["actual"]))),
+        # The funder on a line of its own, in body text: long German names
+        # ("Landschaftsverband Rheinland") otherwise break mid-word at 200 %.
+        parts: list[ft.Control] = [w.heading(s, name, 3)]
+        if funder:
+            parts.append(w.text(s, app.t("budget.funder", funder=funder), base=14))
+        parts += [
+            w.text(s, app.t("budget.line", amount=w.money(s, r["monthly_amount"]),
+                            planned=w.money(s, r["planned"]), actual=w.money(s, r["actual"]))),
             _bar(app, app.t("budget.amount"), Decimal(r["monthly_amount"]), top, "#455A64"),
             _bar(app, app.t("budget.planned"), Decimal(r["planned"]), top, "#283593"),
             _bar(app, app.t("budget.actual"), Decimal(r["actual"]), top, "#1B5E20"),
@@ -54,9 +56,12 @@ def build(app: App) -> ft.Control:
 
 def _bar(app: App, label: str, value: Decimal, top: Decimal, color: str) -> ft.Control:
     """One bar of the chart; the numbers are also in the text line above (for screen
-    readers the bar is decoration)."""
+    readers the bar is decoration). Label and amount sit above the bar and wrap at word
+    breaks; the bar is a share of the card's width, so it never runs off the card."""
     s = app.session
-    width = float(value / top) * BAR_WIDTH
-    return ft.Row([ft.Text(label, size=w.size(s, 14), width=110),
-                   ft.Container(width=max(width, 2), height=18, bgcolor=color),
-                   ft.Text(w.num(s, f"{value:.2f}") + " €", size=w.size(s, 14))], spacing=8)
+    share = max(1, round(float(value / top) * 1000))
+    return ft.Column([
+        ft.Text(f"{label}: {w.money(s, value)}", size=w.size(s, 14)),
+        ft.Row([ft.Container(expand=share, height=18, bgcolor=color),
+                ft.Container(expand=max(0, 1000 - share), height=18)], spacing=0),
+    ], spacing=2)

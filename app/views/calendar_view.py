@@ -112,7 +112,7 @@ def _feed_card(app: App, kind: str, member_id: str | None, link: Link | None,
                 file_type=ft.FilePickerFileType.CUSTOM, allowed_extensions=["ics"],
                 src_bytes=feed.body)
         except AssistenzzeitError as err:
-            app.say(str(err), error=True)
+            app.say(app.error_text(err), error=True)
             return
         if saved is not None or e.page.web:
             app.say(app.t("calendar.exported"))
@@ -147,8 +147,8 @@ def _feed_card(app: App, kind: str, member_id: str | None, link: Link | None,
                 w.button(s, app.t("calendar.revoke"), revoke, icon=ft.Icons.LINK_OFF,
                          key=f"revoke-{kind}"),
             ]
-    buttons.append(w.button(s, app.t("calendar.export"), _handler(export), icon=ft.Icons.DOWNLOAD,
-                            key=f"export-{kind}"))
+    buttons.append(w.button(s, app.t("calendar.export_feed", feed=title), _handler(export),
+                            icon=ft.Icons.DOWNLOAD, key=f"export-{kind}"))
     controls.append(ft.Row(buttons, wrap=True, spacing=8, run_spacing=8))
     return w.card(*controls, key=f"calendar-{kind}")
 

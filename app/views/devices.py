@@ -1,5 +1,6 @@
 """*Geräte & Sync* (employer/proxy): invite a device, approve join requests, revoke a lost
-phone, sync now, and settle conflicts.
+phone, see envelopes set aside in quarantine (and block their author), sync now, and settle
+conflicts.
 
 Everything goes through ``app.sync.device_sync`` and ``app.store.conflicts``. Relay calls only
 happen when a button is pressed (never while the screen builds), so an unreachable relay
@@ -57,7 +58,7 @@ def relay_action(app: App, work: Callable[[], Any], ok_key: str | None = None,
         app.lock()
         return False
     except AssistenzzeitError as err:
-        app.say(app._error_text(err), error=True)
+        app.say(app.error_text(err), error=True)
         return False
     if ok_key:
         app.say(app.t(ok_key, **values))
@@ -80,7 +81,8 @@ def sync_now(app: App) -> None:
 def build(app: App) -> ft.Control:
     return ft.Column([
         w.card(w.heading(app.session, app.t("sync.title"), 2), sync_panel(app)),
-        _invite_card(app), _requests_card(app), _devices_card(app), _conflicts_card(app),
+        _quarantine_card(app), _invite_card(app), _requests_card(app), _devices_card(app),
+        _conflicts_card(app),
     ], spacing=12)
 
 
@@ -96,6 +98,9 @@ def _invite_card(app: App) -> ft.Control:
         app.render()
 
     def create(e: Any) -> None:
+        # The fields' own values: a change event may still be on its way in another thread.
+        form.update(relay=relay.value or "", name=name.value or "")
+
         def work() -> None:
             invite = device_sync.invite(services, form.get("relay", ""), form["role"],
                                         form.get("name", ""), s.member_id)
@@ -201,6 +206,40 @@ def _devices_card(app: App) -> ft.Control:
                            lambda e, d=d, line=line: _confirm_revoke(app, d["id"], line),
                            icon=ft.Icons.PHONELINK_LOCK)]
     return w.card(*parts, key="devices-card")
+
+
+def _quarantine_card(app: App) -> ft.Control:
+    """Envelopes of others that do not open, each with its author and one tap to block
+    that device; nothing at all while there are none."""
+    s = app.session
+    items = device_sync.quarantined(app.services)
+    if not items:
+        return ft.Column([])
+    parts: list[ft.Control] = [w.heading(s, app.t("devices.quarantine_title"), 2),
+                               w.text(s, app.t("devices.quarantine_intro"), base=14)]
+    offered: set[str] = set()
+    for q in items:
+        who = {"name": q["name"] or "?", "label": q["label"]}
+        parts.append(w.text(s, app.t("devices.quarantine_line", seq=q["seq"], scope=q["scope"],
+                                     why=app.t(f"devices.quarantine_{q['kind']}"), **who),
+                            key="quarantine-line"))
+        if q["revoked"]:
+            parts.append(w.text(s, app.t("devices.quarantine_revoked"), base=14))
+        elif q["device"] not in offered and q["device"] != app.services.store.device_id:
+            offered.add(q["device"])
+            parts.append(w.button(s, app.t("devices.quarantine_revoke", **who),
+                                  _revoke_now(app, q["device"], f"{who['name']} ({who['label']})"),
+                                  icon=ft.Icons.PHONELINK_LOCK))
+    return w.card(*parts, key="quarantine-card")
+
+
+def _revoke_now(app: App, device: str, line: str) -> w.Handler:
+    """One tap: the device's own data says who it is, so no second question is asked."""
+    def revoke(e: Any) -> None:
+        relay_action(app, lambda: device_sync.revoke_device(app.services, device,
+                                                            app.session.member_id),
+                     "devices.revoked", line=line)
+    return revoke
 
 
 def _confirm_revoke(app: App, device: str, line: str) -> None:

@@ -10,7 +10,6 @@ bundle without signature) is said in plain sentences.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.errors import AssistenzzeitError
+from app.i18n import formats as fmt
+from app.views import payroll_settings
 from app.views import widgets as w
 from app.views.timesheet import shift_month
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from app.views.shell import App
 
 FORMATS = ("payroll_csv", "datev_lodas", "lexware", "pdf", "bundle", "verwendungsnachweis")
+# The exports module names its steps by short format keys; people see the buttons' names.
+STEP_FORMATS = {"csv": "payroll_csv", "datev": "datev_lodas", "verwendung": "verwendungsnachweis"}
 
 
 def exports_run() -> Any:
@@ -38,13 +41,6 @@ def exports_run() -> Any:
 def picker() -> Any:
     """A file picker service for this page (a function so tests can put a fake in)."""
     return ft.FilePicker()
-
-
-def _refresh(*controls: ft.Control) -> None:
-    # Outside a live page (view tests) there is nothing to update; the values still change.
-    for control in controls:
-        with contextlib.suppress(RuntimeError):
-            control.update()
 
 
 async def save_as(app: App, path: Path, web: bool) -> None:
@@ -78,22 +74,28 @@ def build(app: App) -> ft.Control:
 
     def progress(done: int, total: int, label: str) -> None:
         bar.visible, bar.value = True, done / max(total, 1)
-        status.value = app.t("export.progress", done=done, total=total, step=label)
-        _refresh(bar, status)
+        key = STEP_FORMATS.get(label, label)
+        step = app.t(f"export.{key}") if key in FORMATS else label  # "PDF <name>" as it is
+        status.value = app.t("export.progress", done=done, total=total, step=step)
+        w.refresh(bar, status)
 
     def run(formats: list[str]) -> None:
         fn = exports_run()
         if fn is None:
             app.say(app.t("export.not_available"), error=True)
             return
+        missing = payroll_settings.missing_numbers(app, s.holder.directory, formats)
+        if missing:  # no LODAS file without the payroll office's numbers (form below)
+            app.say(missing, error=True)
+            return
         bar.visible, bar.value = True, 0
         status.value = app.t("export.running")
-        _refresh(bar, status)
+        w.refresh(bar, status)
         try:
             result = fn(services, month, formats, s.holder.directory / "exports",
                         progress=progress)
         except AssistenzzeitError as err:
-            app.say(app._error_text(err), error=True)
+            app.say(app.error_text(err), error=True)
             return
         except OSError as err:  # disk full, no rights: say it, no traceback
             app.say(app.t("export.write_failed", error=str(err)), error=True)
@@ -107,7 +109,7 @@ def build(app: App) -> ft.Control:
         app.say(done + (" " + " ".join(skipped) if skipped else ""))
 
     items: list[ft.Control] = [
-        w.heading(s, app.t("export.month", month=month), 2),
+        w.heading(s, app.t("export.month", month=fmt.month(s.lang, month)), 2),
         w.month_stepper(s, app.t("timesheet.prev"), app.t("timesheet.next"),
                         lambda by: app.go("export", month=shift_month(month, by))),
         w.text(s, app.t("export.intro")),
@@ -119,6 +121,7 @@ def build(app: App) -> ft.Control:
         bar, status_line,
     ]
     items += _files(app, [Path(p) for p in s.params.get("files", [])])
+    items.append(payroll_settings.build(app, s.holder.directory))
     return ft.Column(items, spacing=10)
 
 

@@ -43,7 +43,7 @@ def build(app: App) -> ft.Control:
             safety = join(s.holder.directory, (code.value or "").strip(), phrase.value or "",
                           (name.value or "").strip())
         except AssistenzzeitError as err:
-            app.say(app._error_text(err), error=True)
+            app.say(app.error_text(err), error=True)
             return
         # The employer compares this number on their screen before approving the device.
         s.screen = "unlock"

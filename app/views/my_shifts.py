@@ -1,16 +1,19 @@
-"""*Meine Dienste* (assistant): my shifts as a list (the coming weeks) or as a month
-calendar, open shifts to claim, offer my shift for a swap, and enter when I am available or
-not. The month grid lives in ``my_calendar.py``.
+"""*Meine Dienste* (assistant): my shifts as a list (the coming weeks, each once, with its
+place, instructions and checklist, so they can be read ahead) or as a month calendar, open
+shifts to claim, offer my shift for a swap, and enter when I am available or not. The month
+grid lives in ``my_calendar.py``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from app.i18n import formats as fmt
 from app.store import ui_services as ui
+from app.views import date_time_fields as dt
 from app.views import my_calendar
 from app.views import widgets as w
 
@@ -41,15 +44,7 @@ def build(app: App) -> ft.Control:
     if not mine and view != "calendar":
         items.append(w.text(s, app.t("my.none")))
     for shift in mine:
-        label = _label(app, shift)
-        row: list[ft.Control] = [w.text(s, label)]
-        if ("swap", shift["id"]) in pending:
-            row.append(w.text(s, app.t("my.swap_pending"), base=14))
-        else:
-            row.append(w.button(s, app.t("my.offer_swap", label=label), lambda e, sid=shift[
-                "id"]: app.act(lambda: ui.make_request(services, mid, "swap", sid),
-                               "my.swap_sent"), icon=ft.Icons.SWAP_HORIZ))
-        items.append(ft.Column(row, spacing=2))
+        items.append(_shift_card(app, shift, ("swap", shift["id"]) in pending))
     items.append(w.heading(s, app.t("my.open"), 2))
     if not open_:
         items.append(w.text(s, app.t("my.no_open")))
@@ -65,8 +60,46 @@ def build(app: App) -> ft.Control:
     return ft.Column(items, spacing=10)
 
 
+def when(app: App, shift: dict[str, Any]) -> str:
+    """"heute", "morgen" or "am Mo, 23.11.2026": the day of a shift as people say it."""
+    day, today = shift["start"][:10], app.services.now()[:10]
+    tomorrow = (date.fromisoformat(today) + timedelta(days=1)).isoformat()
+    if day in (today, tomorrow):
+        return app.t("my.when_today" if day == today else "my.when_tomorrow")
+    return app.t("my.when_day", day=fmt.day(app.session.lang, day))
+
+
+def details(app: App, shift: dict[str, Any], checklist: bool = True) -> list[ft.Control]:
+    """Where, the instructions and the checklist of a shift (read before it starts)."""
+    s = app.session
+    parts: list[ft.Control] = []
+    if shift["location"]:
+        parts.append(w.text(s, app.t("today.location", location=shift["location"])))
+    if shift["instructions"]:
+        parts.append(w.text(s, app.t("today.instructions", text=shift["instructions"])))
+    if checklist:
+        parts += [w.text(s, f"• {task}") for task in shift["checklist"] or []]
+    return parts
+
+
+def _shift_card(app: App, shift: dict[str, Any], swap_pending: bool) -> ft.Control:
+    """One shift, said once: the heading, its details, then the swap button."""
+    s, services, mid = app.session, app.services, app.session.member_id or ""
+    title = app.t("my.shift_title", when=when(app, shift), start=shift["start"][11:16],
+                  end=shift["end"][11:16], kind=app.t(f"kind.{shift['kind']}"))
+    parts = [w.heading(s, title[:1].upper() + title[1:], 3), *details(app, shift)]
+    if swap_pending:
+        parts.append(w.text(s, app.t("my.swap_pending"), base=14))
+    else:
+        parts.append(w.button(s, app.t("my.offer_swap", label=fmt.short_day(s.lang, shift["start"][:10])),
+                              lambda e: app.act(lambda: ui.make_request(
+                                  services, mid, "swap", shift["id"]), "my.swap_sent"),
+                              icon=ft.Icons.SWAP_HORIZ))
+    return w.card(*parts)
+
+
 def _label(app: App, shift: dict[str, Any]) -> str:
-    return app.t("my.shift_line", day=shift["start"][:10], start=shift["start"][11:16],
+    return app.t("my.shift_line", day=fmt.day(app.session.lang, shift["start"][:10]), start=shift["start"][11:16],
                  end=shift["end"][11:16], kind=app.t(f"kind.{shift['kind']}"))
 
 
@@ -86,9 +119,9 @@ def _availability(app: App, mid: str) -> ft.Control:
 
     return w.card(
         w.heading(s, app.t("my.avail_title"), 2), *rows,
-        w.bound(s, form, "date", app.t("field.date"), services.now()[:10]),
-        w.bound(s, form, "start", app.t("field.start_time"), "08:00"),
-        w.bound(s, form, "end", app.t("field.end_time"), "16:00"),
+        dt.date_field(s, form, "date", app.t("field.date"), services.now()[:10]),
+        dt.time_field(s, form, "start", app.t("field.start_time"), "08:00"),
+        dt.time_field(s, form, "end", app.t("field.end_time"), "16:00"),
         w.bound(s, form, "note", app.t("field.note")),
         ft.Row([w.button(s, app.t("my.can"), lambda e: save(True), icon=ft.Icons.CHECK),
                 w.button(s, app.t("my.cannot"), lambda e: save(False), icon=ft.Icons.BLOCK)],

@@ -1,8 +1,10 @@
-"""*Dienstplan* (employer/proxy): week and month view, plan / edit / cancel a shift, a
-recurring weekly plan, copy a week; the employer's appointments, plan warnings and the
-uncovered gaps in the employer's needs (*Assistenzbedarf*) inline.
+"""*Dienstplan* (employer/proxy): the week and the month as a grid. Tapping a day, a free
+slot or a shift opens a short sheet prefilled with it (``roster_forms.open_sheet``); the
+saved shift shows in place at once. Below: a recurring weekly plan, copy a week, needs
+(*Assistenzbedarf*). The employer's appointments, plan warnings and the uncovered gaps in
+the needs show inline.
 
-The forms live in ``roster_forms``; this module shows the plan.
+The grid layout lives in ``roster_grid``, the forms in ``roster_forms``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.errors import AssistenzzeitError
+from app.i18n import formats as fmt
 from app.store import planning
 from app.store import ui_services as ui
-from app.views import roster_forms
+from app.views import roster_forms, roster_grid
 from app.views import widgets as w
 
 if TYPE_CHECKING:
@@ -92,8 +95,8 @@ def build(app: App) -> ft.Control:
         ft.Row([
             w.button(s, app.t("roster.prev_" + mode), lambda e: move(-7),
                      icon=ft.Icons.CHEVRON_LEFT),
-            w.text(s, app.t("roster.range", first=first.isoformat(),
-                            last=(after - timedelta(days=1)).isoformat()), bold=True),
+            w.text(s, app.t("roster.range", first=fmt.short_day(s.lang, first),
+                            last=fmt.short_day(s.lang, after - timedelta(days=1))), bold=True),
             w.button(s, app.t("roster.next_" + mode), lambda e: move(7),
                      icon=ft.Icons.CHEVRON_RIGHT),
         ], wrap=True, spacing=8),
@@ -108,33 +111,55 @@ def build(app: App) -> ft.Control:
              for text in warnings.get("", []) + _budget_warnings(app, first.isoformat()[:7])]
     if mode == "week":
         rows += _appointments(app, first, after)
-    # Each day lists its shifts, then the gaps in the employer's needs (Assistenzbedarf).
-    by_day: dict[str, list[ft.Control]] = {}
-    for shift in shifts:
-        by_day.setdefault(shift["start"][:10], []).append(
-            _shift_row(app, shift, names, warnings.get(shift["id"], [])))
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for shift in shifts:  # a night shift from the day before shows on the first day
+        by_day.setdefault(max(shift["start"][:10], first.isoformat()), []).append(shift)
+    gaps: dict[str, list[dict[str, str]]] = {}
     for gap in planning.uncovered(services, first, after):
-        by_day.setdefault(gap["start"][:10], []).append(_gap_row(app, gap))
-    for day in sorted(by_day):
-        rows.append(w.heading(s, app.t(f"weekday.{date.fromisoformat(day).weekday()}")
-                              + " " + day, 3))
-        rows += by_day[day]
+        gaps.setdefault(gap["start"][:10], []).append(gap)
+    if mode == "month":
+        rows.append(roster_grid.month(app, first, by_day, gaps))
+        # The cells are small: a shift's warnings follow the grid, naming the shift.
+        for shift in shifts:
+            line = roster_forms.shift_line(app, shift, names)
+            rows += [w.text(s, app.t("common.warning", text=f"{fmt.short_day(s.lang, shift['start'][:10])} {line}: "
+                                     f"{text}"), base=14, color=ft.Colors.ERROR)
+                     for text in warnings.get(shift["id"], [])]
+    else:
+        days = [first + timedelta(days=i) for i in range(7)]
+        blocks = [_day_block(app, d, by_day.get(d.isoformat(), []),
+                             gaps.get(d.isoformat(), []), names, warnings) for d in days]
+        rows.append(roster_grid.week(app, blocks))
     if not shifts:
         rows.append(w.text(s, app.t("roster.empty")))
     rows += roster_forms.forms(app, first)
     return ft.Column(rows, spacing=8)
 
 
+def _day_block(app: App, day: date, shifts: list[dict[str, Any]], gaps: list[dict[str, str]],
+               names: dict[str, str], warnings: dict[str, list[str]]) -> ft.Control:
+    """One day of the week: its shifts (tap: edit), its free slots (tap: plan that slot) and
+    a button that plans a shift on that day."""
+    s = app.session
+    name = fmt.day(s.lang, day)
+    parts: list[ft.Control] = [w.heading(s, name, 3)]
+    parts += [_shift_row(app, x, names, warnings.get(x["id"], [])) for x in shifts]
+    parts += [_gap_row(app, g) for g in gaps]
+    parts.append(w.button(s, app.t("roster.plan_on", day=name),
+                          lambda e: roster_forms.open_sheet(app, day.isoformat()),
+                          icon=ft.Icons.ADD, key=f"plan-{day.isoformat()}"))
+    return ft.Column(parts, spacing=4)
+
+
 def _shift_row(app: App, shift: dict[str, Any], names: dict[str, str],
                warnings: list[str]) -> ft.Control:
     s = app.session
-    who = names.get(shift["assignee_id"] or "", app.t("roster.open"))
-    label = app.t("roster.shift_line", start=shift["start"][11:16], end=shift["end"][11:16],
-                  who=who, kind=app.t(f"kind.{shift['kind']}"))
+    label = roster_forms.shift_line(app, shift, names)
     # One button per shift: its label is the shift line, so the text is not said twice.
     parts: list[ft.Control] = [
         w.button(s, app.t("roster.edit_shift", label=label),
-                 lambda e, sid=shift["id"]: app.go("roster", **{**s.params, "edit": sid}),
+                 lambda e, sid=shift["id"]: roster_forms.open_sheet(
+                     app, shift["start"][:10], edit_id=sid),
                  icon=ft.Icons.EDIT, key=f"shift-{shift['id']}")]
     for warning in warnings:
         parts.append(w.text(s, app.t("common.warning", text=warning), base=14,
@@ -143,9 +168,14 @@ def _shift_row(app: App, shift: dict[str, Any], names: dict[str, str],
 
 
 def _gap_row(app: App, gap: dict[str, str]) -> ft.Control:
+    """A free slot in the employer's needs: tapping it plans a shift for exactly that slot."""
     values = {"start": gap["start"][11:16], "end": gap["end"][11:16], "label": gap["label"]}
     key = "roster.gap_label" if gap["label"] else "roster.gap"
-    return w.text(app.session, app.t(key, **values), color=ft.Colors.ERROR)
+    # One button: its name says the gap, so the gap is not said twice.
+    return w.button(app.session, app.t("roster.plan_gap", gap=app.t(key, **values)),
+                    lambda e: roster_forms.open_sheet(app, gap["start"][:10], values["start"],
+                                                      values["end"]),
+                    icon=ft.Icons.ADD_ALERT)
 
 
 def _appointments(app: App, first: date, after: date) -> list[ft.Control]:

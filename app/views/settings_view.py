@@ -1,4 +1,5 @@
-"""*Einstellungen*: language, theme, text size (this device), Land and time zone (the team).
+"""*Einstellungen*: language, theme, text size (this device); Land, time zone and the budget
+holder's address (the team).
 
 Language, theme and text size are device preferences, kept in a small JSON file beside the
 store (``state.save_prefs``); Land and time zone belong to the team and are written as ops,
@@ -44,12 +45,17 @@ def build(app: App) -> ft.Control:
         state = w.dropdown(s, app.t("field.state"),
                            [(k, app.t(f"state.{k}")) for k in STATES], team["state"])
         tz = w.dropdown(s, app.t("field.tz"), [(z, z) for z in TIME_ZONES], team["tz"])
+        # Printed on the Verwendungsnachweis; kept in the employer scope (not for assistants).
+        address = w.field(s, app.t("field.holder_address"), team.get("holder_address") or "",
+                          multiline=True)
 
         def save_team(e: Any) -> None:
-            app.act(lambda: services.update_team(state=state.value, tz=tz.value),
+            app.act(lambda: services.update_team(state=state.value, tz=tz.value,
+                                                 holder_address=address.value or ""),
                     "settings.saved")
 
         items += [w.heading(s, app.t("settings.team"), 2),
                   w.named(state, app.t("field.state")), w.named(tz, app.t("field.tz")),
+                  address,
                   w.button(s, app.t("settings.save_team"), save_team, primary=True)]
     return ft.Column(items, spacing=12)

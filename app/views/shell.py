@@ -3,7 +3,7 @@
 Screens are modules with ``build(app) -> ft.Control``; the shell rebuilds the page on every
 navigation (the screens are small, and a fresh build always shows the latest store state,
 including what other sessions wrote). Before unlock only the first-start, join, demo, unlock
-and "Wer bist du?" screens exist. Navigation: a ``NavigationRail`` at desktop width, a
+and "Wer sind Sie?" screens exist. Navigation: a ``NavigationRail`` at desktop width, a
 *Menü* button at phone width (see ``_layout``); employer/proxy and assistant see different destinations.
 """
 
@@ -21,10 +21,10 @@ from app import settings
 from app.calendar.background import republish_soon
 from app.errors import AssistenzzeitError, StoreLocked
 from app.views import (
-    approval_view,
     approvals,
     budget,
     calendar_view,
+    damage_banner,
     devices,
     export,
     join,
@@ -40,6 +40,7 @@ from app.views import (
     who,
 )
 from app.views import widgets as w
+from app.views.date_time_fields import use_locale
 from app.views.state import Session, StoreHolder
 from app.views.theme import apply_theme
 
@@ -54,7 +55,6 @@ SCREENS: dict[str, tuple[Callable[[App], ft.Control], str, Any]] = {
     "roster": (roster.build, "nav.roster", ft.Icons.CALENDAR_MONTH),
     "team": (team.build, "nav.team", ft.Icons.GROUPS),
     "approvals": (approvals.build, "nav.approvals", ft.Icons.TASK_ALT),
-    "approval": (approval_view.build, "nav.approval", ft.Icons.VERIFIED),
     "sign": (sign_view.build, "nav.sign", ft.Icons.DRAW),
     "budget": (budget.build, "nav.budget", ft.Icons.EURO),
     "export": (export.build, "nav.export", ft.Icons.DOWNLOAD),
@@ -62,7 +62,7 @@ SCREENS: dict[str, tuple[Callable[[App], ft.Control], str, Any]] = {
     "devices": (devices.build, "nav.devices", ft.Icons.DEVICES),
     "calendar": (calendar_view.build, "nav.calendar", ft.Icons.EVENT),
 }
-EMPLOYER_NAV = ("roster", "team", "approvals", "approval", "budget", "export", "devices",
+EMPLOYER_NAV = ("roster", "team", "approvals", "budget", "export", "devices",
                 "calendar", "settings")
 ASSISTANT_NAV = ("today", "my_shifts", "timesheet", "sign", "calendar", "settings")
 
@@ -78,6 +78,8 @@ class App:
         self.session = session
         self._render_lock = threading.RLock()
         self._closed = False
+        self._shown = ""  # the screen the last render showed
+        self._scroller: ft.Column | None = None
 
     # ------------------------------------------------------------------ state helpers
     @property
@@ -110,6 +112,8 @@ class App:
                 holder.unlock(str(settings.get("passphrase")))
         if holder.exists():
             self.session.screen = "who" if holder.unlocked else "unlock"
+            # A device set to unlock itself (kiosk passphrase) trusts its first pick.
+            self.session.proven = bool(holder.unlocked and settings.get("passphrase"))
         minutes = int(settings.get("idle_lock_minutes") or 0)
         if minutes > 0:
             page.run_thread(self._idle_watch, minutes)
@@ -120,14 +124,17 @@ class App:
         self.session.holder.off_change(self._store_changed)
 
     def _store_changed(self, what: str) -> None:
+        if what == "locked":
+            self.session.proven = False  # the next unlock proves itself again
         if what == "locked" and self.session.screen not in PRE_UNLOCK:
             self.session.screen = "unlock"
             self.session.member_id = None
             self.render()
 
     def _idle_watch(self, minutes: int) -> None:
-        # Why a thread: Flet runs sync handlers in a pool; this only sleeps and checks.
-        stop = threading.Event()
+        # Why a thread: Flet runs sync handlers in a pool; this only sleeps and checks. It
+        # ends when the process stops: the pool's threads are joined at exit.
+        stop = self.session.holder.closed
         while not self._closed and not stop.wait(15):
             if (self.session.screen not in PRE_UNLOCK
                     and self.session.idle_seconds() > minutes * 60):
@@ -136,6 +143,7 @@ class App:
     def lock(self, e: Any = None) -> None:
         """*Sperren*: the store forgets its keys; every open tab shows the unlock screen."""
         self.session.member_id = None
+        self.session.proven = False
         self.session.screen = "unlock"
         self.session.holder.lock()
         self.render()
@@ -143,6 +151,8 @@ class App:
     # ------------------------------------------------------------------ navigation
     def go(self, screen: str, **params: Any) -> None:
         self.session.touch()
+        if screen != self.session.screen:
+            self.session.scroll.pop(screen, None)  # another screen opens at its top
         self.session.screen = screen
         self.session.params = params
         self.session.message = ""
@@ -154,10 +164,15 @@ class App:
     def home(self) -> str:
         return self.nav_screens()[0]
 
-    def act(self, action: Callable[[], Any], ok_key: str | None = None,
+    def act(self, action: Callable[[], Any], ok_key: str | None = None, *,
+            focus: str | None = None, form: dict[str, Any] | None = None,
             **ok_values: object) -> bool:
         """Run a write as the session's member; show the outcome; never a traceback.
-        Returns True when it worked."""
+        ``focus`` names the button that gets the keyboard focus afterwards (else the one
+        pressed keeps it). With ``form``, an error about one of its fields is shown at that
+        field (``widgets.field_error``). Returns True when it worked."""
+        if form is not None:
+            form.pop(w.FORM_ERROR, None)
         self.session.touch()
         try:
             if self.session.member_id:
@@ -169,20 +184,27 @@ class App:
             self.lock()
             return False
         except AssistenzzeitError as err:
-            self.say(self._error_text(err), error=True)
+            key = str(getattr(err, "field", "") or "").split(".")[-1]
+            if form is not None and key in form:
+                form[w.FORM_ERROR] = (key, err.text(self.session.lang))
+                self.render()
+            else:
+                self.say(self.error_text(err), error=True)
             return False
         if self.session.is_employer and self.session.screen != "calendar":
             # Roster and team changes: refresh published calendars without waiting.
             republish_soon(self.services)
+        if focus:
+            self.session.focus_name = focus
         if ok_key:
             self.say(self.t(ok_key, **ok_values))
         else:
             self.render()
         return True
 
-    def _error_text(self, err: AssistenzzeitError) -> str:
+    def error_text(self, err: AssistenzzeitError) -> str:
         field = getattr(err, "field", None)
-        base = str(err)
+        base = err.text(self.session.lang)  # the key's text in the session's language
         if field:
             # "shifts[0].start" -> "start": name the field as the form labels it.
             key = "field." + re.sub(r"\[\d+\]", "", str(field)).split(".")[-1]
@@ -200,8 +222,10 @@ class App:
         with self._render_lock:
             page, session = self.page, self.session
             apply_theme(page, session)
+            use_locale(page, session.lang)  # the pickers' month and weekday names
             page.controls.clear()
             page.navigation_bar = None
+            session.bound_fields.clear()  # the fields of the screen about to be built
             screen = session.screen
             if screen not in PRE_UNLOCK and not session.holder.unlocked:
                 screen = session.screen = "unlock"
@@ -220,6 +244,30 @@ class App:
                     body = SCREENS[screen][0](self)
                 page.add(self._layout(self._frame(body, with_bar=True)))
             page.update()
+            self._keep_place(screen)
+
+    def _keep_place(self, screen: str) -> None:
+        """After a rebuild of the same screen: back to where it was scrolled, and the
+        keyboard focus on the button pressed (or named by the action), instead of both
+        jumping to the top."""
+        s = self.session
+        offset = s.scroll.get(screen, 0.0) if screen == self._shown else 0.0
+        self._shown = screen
+        target = s.focus_target or s.focus_first  # the screen's body is built before its bar
+        s.focus_target = s.focus_first = None
+        s.focus_name = ""
+        scroller = self._scroller
+        if scroller is None or (offset <= 0 and target is None):
+            return
+
+        async def restore() -> None:
+            with contextlib.suppress(Exception):  # a page closed meanwhile
+                if offset > 0:
+                    await scroller.scroll_to(offset=offset, duration=0)
+                if target is not None:
+                    await target.focus()
+
+        self.page.run_task(restore)
 
     def _frame(self, body: ft.Control, with_bar: bool) -> ft.Control:
         """Top bar (title, who, help, lock), the live message, then the screen."""
@@ -234,24 +282,46 @@ class App:
                                role=self.t(f"role.{member.get('role', 'assistant')}")),
                         size=w.size(s, 14)),
             ], wrap=True, spacing=16)
-            menu = ([w.button(s, self.t("shell.menu"), self.show_menu, primary=True,
-                              icon=ft.Icons.MENU)] if self.phone else [])
-            actions = ft.Row([
-                *menu,
-                w.button(s, self.t("shell.help"), self.show_help, icon=ft.Icons.HELP_OUTLINE),
-                w.button(s, self.t("shell.switch_role" if s.holder.is_demo else
-                                   "shell.switch_person"),
-                         lambda e: self.go("who"), icon=ft.Icons.SWITCH_ACCOUNT),
-                w.button(s, self.t("shell.lock"), self.lock, icon=ft.Icons.LOCK),
-            ], wrap=True, spacing=8, run_spacing=8)
+            # At phone width switch and lock live in the *Menü*: at 200 % text four header
+            # buttons took half the screen. *Hilfe* stays beside *Menü* (one row).
+            help_ = w.button(s, self.t("shell.help"), self.show_help, icon=ft.Icons.HELP_OUTLINE)
+            actions = ft.Row([w.button(s, self.t("shell.menu"), self.show_menu, primary=True,
+                                       icon=self._badged(ft.Icons.MENU, self._waiting())), help_] if self.phone
+                             else [help_, *self._tools()],
+                             wrap=True, spacing=8, run_spacing=8)
             items += [bar, actions, ft.Divider()]
         msg = w.message(s)
         if msg is not None:
             items.append(msg)
+        banner = damage_banner.build(self)  # damaged rows: named on every screen until healed
+        if banner is not None:
+            items.append(banner)
         items.append(body)
-        return ft.Container(
-            ft.Column(items, spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
-            padding=16, expand=True)
+        screen = s.screen
+
+        def scrolled(e: Any) -> None:
+            s.scroll[screen] = float(e.pixels)
+
+        self._scroller = ft.Column(items, spacing=12, scroll=ft.ScrollMode.AUTO, expand=True,
+                                   on_scroll=scrolled, scroll_interval=150)
+        return ft.Container(self._scroller, padding=16, expand=True)
+
+    def _tools(self, then: Callable[[], Any] | None = None) -> list[ft.Control]:
+        """*Person wechseln*, *Sperren*; ``then`` runs first (closing the menu)."""
+        s = self.session
+
+        def run(action: Callable[[], Any]) -> Any:
+            def handler(e: Any) -> None:
+                if then is not None:
+                    then()
+                action()
+            return handler
+
+        return [
+            w.button(s, self.t("shell.switch_person"), run(lambda: self.go("who")),
+                     icon=ft.Icons.SWITCH_ACCOUNT),
+            w.button(s, self.t("shell.lock"), run(self.lock), icon=ft.Icons.LOCK),
+        ]
 
     def _layout(self, framed: ft.Control) -> ft.Control:
         screens = self.nav_screens()
@@ -270,10 +340,27 @@ class App:
             selected_index=current, on_change=pick, label_type=ft.NavigationRailLabelType.ALL,
             min_width=100,
             destinations=[ft.NavigationRailDestination(
-                icon=SCREENS[n][2], label=ft.Text(self.t(SCREENS[n][1]), size=w.size(s, 14)))
+                icon=self._nav_icon(n), label=ft.Text(self.t(SCREENS[n][1]), size=w.size(s, 14)))
                 for n in screens])
         return ft.Row([rail, ft.VerticalDivider(width=1), framed], expand=True,
                       vertical_alignment=ft.CrossAxisAlignment.START)
+
+    def _waiting(self) -> int:
+        """The *Freigaben* count: what waits for the employer (0 for everybody else)."""
+        if not self.session.is_employer:
+            return 0
+        with contextlib.suppress(AssistenzzeitError):
+            return approvals.pending(self.services)
+        return 0
+
+    def _nav_icon(self, screen: str) -> Any:
+        icon = SCREENS[screen][2]
+        return self._badged(icon, self._waiting()) if screen == "approvals" else icon
+
+    @staticmethod
+    def _badged(icon: Any, count: int) -> Any:
+        # Why a badge and not a longer label: the count stays visible in the 100 px rail.
+        return ft.Icon(icon, badge=ft.Badge(label=str(count))) if count else icon
 
     def show_menu(self, e: Any = None) -> None:
         """Phone navigation: every destination as a full-width button in a dialog."""
@@ -285,10 +372,11 @@ class App:
 
         dialog = ft.AlertDialog(
             modal=True, title=ft.Text(self.t("shell.menu")),
-            content=ft.Column([w.button(s, self.t(SCREENS[n][1]), (lambda ev, n=n: to(n)),
-                                        icon=SCREENS[n][2], selected=(n == s.screen))
-                               for n in self.nav_screens()], tight=True, spacing=8,
-                              scroll=ft.ScrollMode.AUTO),
+            content=ft.Column([*[w.button(s, self.t(SCREENS[n][1]), (lambda ev, n=n: to(n)),
+                                          icon=self._nav_icon(n), selected=(n == s.screen))
+                                 for n in self.nav_screens()],
+                               ft.Divider(), *self._tools(self.page.pop_dialog)],
+                              tight=True, spacing=8, scroll=ft.ScrollMode.AUTO),
             actions=[w.button(s, self.t("common.close"), lambda ev: self.page.pop_dialog())])
         self.page.show_dialog(dialog)
 

@@ -1,5 +1,6 @@
-"""*Stundenzettel unterschreiben* (assistant): what will be signed, in plain words, and the
-button that signs it with this device's key.
+"""*Stundenzettel unterschreiben* (assistant): the one way to close a month — review what
+will be signed (totals in plain words, then day by day; a wrong day is corrected on the
+*Stundenzettel*), then the button that signs it with this device's key.
 
 The summary is read from the very document that gets signed
 (``app.store.timesheets.document_for``), so what the person reads is what the signature
@@ -10,6 +11,7 @@ employer's comment and can be signed again after corrections.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -33,14 +35,18 @@ def money(value: str) -> str:
 def summary_lines(app: App, doc: dict[str, Any]) -> list[str]:
     """The plain-language sentences that say what a document contains."""
     t, hours, pay = app.t, doc["hours"], doc["pay"]
-    lines = [t("sign.line_entries", count=len(doc["entries"]), hours=money(hours["base"]))]
+
+    def num(value: str) -> str:  # "165,00" in German, "165.00" in English
+        return w.num(app.session, value)
+
+    lines = [t("sign.line_entries", count=len(doc["entries"]), hours=num(hours["base"]))]
     if hours["standby"] != "0.00":
-        lines.append(t("sign.line_standby", hours=money(hours["standby"])))
+        lines.append(t("sign.line_standby", hours=num(hours["standby"])))
     if hours["absence"] != "0.00":
-        lines.append(t("sign.line_absence", hours=money(hours["absence"])))
+        lines.append(t("sign.line_absence", hours=num(hours["absence"])))
     if pay["surcharges"] != "0.00":
-        lines.append(t("sign.line_surcharges", amount=money(pay["surcharges"])))
-    lines.append(t("sign.line_gross", amount=money(pay["gross"])))
+        lines.append(t("sign.line_surcharges", amount=num(pay["surcharges"])))
+    lines.append(t("sign.line_gross", amount=num(pay["gross"])))
     key = "message_en" if app.session.lang == "en" else "message_de"
     if doc["warnings"]:
         lines.append(t("sign.line_warnings", count=len(doc["warnings"])))
@@ -49,6 +55,21 @@ def summary_lines(app: App, doc: dict[str, Any]) -> list[str]:
     else:
         lines.append(t("sign.line_no_warnings"))
     return lines
+
+
+def day_lines(app: App, doc: dict[str, Any]) -> list[str]:
+    """The signed entries, one line per entry, as the assistant signed them."""
+    out = []
+    for e in doc.get("entries", []):
+        day = date.fromisoformat(e["start"][:10])
+        breaks = ", ".join(f"{b['start'][11:16]}–{b['end'][11:16]}" for b in e["breaks"])
+        out.append(app.t("approval.day_line", weekday=app.t(f"weekday.{day.weekday()}"),
+                         day=e["start"][:10], start=e["start"][11:16], end=e["end"][11:16],
+                         hours=w.hours_text(e["minutes"]),
+                         breaks=breaks or app.t("timesheet.no_breaks")))
+        if e.get("correction_reason"):
+            out.append(app.t("timesheet.reason", reason=e["correction_reason"]))
+    return out
 
 
 def build(app: App) -> ft.Control:
@@ -82,11 +103,15 @@ def _to_sign(app: App, member_id: str, month: str, own: bool) -> list[ft.Control
     try:
         doc = timesheets.document_for(services, member_id, month)
     except AssistenzzeitError as err:
-        return [w.text(s, app._error_text(err), color=ft.Colors.ERROR)]
+        return [w.text(s, app.error_text(err), color=ft.Colors.ERROR)]
     if not doc["entries"] and not doc["paid_absence"]:
         return [w.text(s, app.t("sign.nothing"))]
     parts: list[ft.Control] = [w.heading(s, app.t("sign.what"), 3)]
     parts += [w.text(s, line) for line in summary_lines(app, doc)]
+    parts.append(w.heading(s, app.t("approval.days"), 3))
+    parts += [w.text(s, line, base=14) for line in day_lines(app, doc)]
+    parts.append(w.button(s, app.t("sign.correct_first"), lambda e: app.go(
+        "timesheet", member_id=member_id, month=month), icon=ft.Icons.EDIT))
     parts.append(w.text(s, app.t("sign.meaning")))
     if own:
         label = app.t("sign.button", month=month)
@@ -103,7 +128,7 @@ def _signed(app: App, row: dict[str, Any]) -> list[ft.Control]:
     device = services.store.projection.get("device", row["assistant_device"]) or {}
     key = fingerprint(bytes.fromhex(device.get("sign_pub") or "")) if device else "?"
     parts: list[ft.Control] = [
-        w.text(s, app.t("sign.signed_at", when=row["signed_at"].replace("T", " ")[:16],
+        w.text(s, app.t("sign.signed_at", when=w.local_time(s, row["signed_at"]),
                         fingerprint=key, version=row["version"])),
     ]
     doc = timesheets.stored_document(row)
@@ -112,5 +137,5 @@ def _signed(app: App, row: dict[str, Any]) -> list[ft.Control]:
     if row.get("counter_sig"):
         who = services.member(row["counter_member"])["display_name"]
         parts.append(w.text(s, app.t("sign.countersigned", name=who,
-                                     when=row["countersigned_at"].replace("T", " ")[:16])))
+                                     when=w.local_time(s, row["countersigned_at"]))))
     return [w.card(*parts)]

@@ -58,25 +58,43 @@ def check_passphrase(app: App, first: str, second: str) -> str:
     return first
 
 
+CREATE_FIELDS = ("team_name", "your_name", "passphrase", "passphrase2")
+
+
 def build_create(app: App) -> ft.Control:
+    """*Team anlegen*. A wrong or missing input keeps everything typed (the form lives in
+    the session's params) and is said under its own field, which gets the focus."""
     s = app.session
-    team_name = w.field(s, app.t("field.team_name"))
-    your_name = w.field(s, app.t("field.your_name"))
-    state = w.dropdown(s, app.t("field.state"), [(k, app.t(f"state.{k}")) for k in STATES], "NW")
-    pw1 = w.field(s, app.t("field.passphrase"), password=True)
-    pw2 = w.field(s, app.t("field.passphrase2"), password=True)
+    form: dict[str, Any] = s.params.setdefault("create", {})
+    boxes = {key: w.bound(s, form, key, app.t(f"field.{key}"),
+                          password=key.startswith("passphrase")) for key in CREATE_FIELDS}
+    for key, box in boxes.items():
+        w.field_error(s, form, key, box)
+    state = w.dropdown(s, app.t("field.state"), [(k, app.t(f"state.{k}")) for k in STATES],
+                       form.get("state", "NW"), on_select=lambda e: form.update(
+                           state=e.control.value))
 
     def create(e: Any) -> None:
+        form.pop(w.FORM_ERROR, None)
+        # The fields' own values: a change event may still be on its way in another thread.
+        form.update({key: box.value or "" for key, box in boxes.items()})
         try:
-            if not (team_name.value or "").strip():
-                raise InputError(app.t("error.required"), "team_name")
-            if not (your_name.value or "").strip():
-                raise InputError(app.t("error.required"), "your_name")
-            phrase = check_passphrase(app, pw1.value or "", pw2.value or "")
-            s.holder.create_team(phrase, team_name.value or "", your_name.value or "",
-                                 state.value or "NW")
+            for key in ("team_name", "your_name"):
+                if not str(form.get(key) or "").strip():
+                    raise InputError(app.t("error.required"), key)
+            phrase = check_passphrase(app, form.get("passphrase", ""),
+                                      form.get("passphrase2", ""))
+            s.holder.create_team(phrase, form["team_name"], form["your_name"],
+                                 form.get("state") or "NW")
+        except InputError as err:
+            if err.field in CREATE_FIELDS:
+                form[w.FORM_ERROR] = (err.field, err.text(s.lang))
+                app.render()
+            else:
+                app.say(app.error_text(err), error=True)
+            return
         except AssistenzzeitError as err:
-            app.say(app._error_text(err), error=True)
+            app.say(app.error_text(err), error=True)
             return
         s.member_id = s.holder.store.member_id if s.holder.store else None
         s.message = ""
@@ -85,7 +103,8 @@ def build_create(app: App) -> ft.Control:
     return ft.Column([
         w.heading(s, app.t("create.title")),
         w.text(s, app.t("create.intro")),
-        team_name, your_name, w.named(state, app.t("field.state")), pw1, pw2,
+        boxes["team_name"], boxes["your_name"], w.named(state, app.t("field.state")),
+        boxes["passphrase"], boxes["passphrase2"],
         w.text(s, app.t("create.passphrase_hint"), base=14),
         ft.Row([w.button(s, app.t("create.submit"), create, primary=True),
                 w.button(s, app.t("common.back"), lambda e: app.go("start"))], wrap=True),
@@ -104,8 +123,9 @@ def make_demo(app: App, phrase: str) -> None:
     try:
         app.session.holder.create_demo(phrase)
     except AssistenzzeitError as err:
-        app.say(app._error_text(err), error=True)
+        app.say(app.error_text(err), error=True)
         return
+    app.session.proven = True
     app.go("who")
 
 
@@ -118,7 +138,7 @@ def build_demo(app: App) -> ft.Control:
         try:
             phrase = check_passphrase(app, pw1.value or "", pw2.value or "")
         except AssistenzzeitError as err:
-            app.say(app._error_text(err), error=True)
+            app.say(app.error_text(err), error=True)
             return
         make_demo(app, phrase)
 

@@ -21,6 +21,7 @@ from typing import Any
 from app import settings
 from app.i18n import LANGUAGES, t
 from app.store import demo
+from app.store.damage import Damage
 from app.store.disk import store_file
 from app.store.services import Services
 from app.store.store import Store
@@ -44,6 +45,9 @@ class StoreHolder:
         self.services: Services | None = None
         self.is_demo = False
         self._listeners: list[Callable[[str], None]] = []
+        # Set when the process stops: sessions' watcher threads end on it, so nothing keeps
+        # the interpreter from exiting (a service manager's SIGTERM).
+        self.closed = threading.Event()
 
     # -------------------------------------------------------------- state
     def exists(self) -> bool:
@@ -52,6 +56,10 @@ class StoreHolder:
     @property
     def unlocked(self) -> bool:
         return self.store is not None and self.store.unlocked
+
+    def damage(self) -> list[Damage]:
+        """Damaged rows of the unlocked store, named until repaired (``app/store/damage.py``)."""
+        return list(self.store.damaged) if self.store is not None and self.unlocked else []
 
     def kdf_n(self) -> int:
         return int(settings.get("kdf_n"))
@@ -106,6 +114,7 @@ class StoreHolder:
         self._notify("locked")
 
     def close(self) -> None:
+        self.closed.set()
         with self.lock_:
             if self.store is not None:
                 self.store.close()
@@ -168,12 +177,26 @@ class Session:
     theme: str = "light"
     text_scale: int = 100
     member_id: str | None = None
+    # This session typed the passphrase (or the device unlocks itself): its first pick of a
+    # person is free; any later switch to more rights asks for a PIN (``views/who.py``).
+    proven: bool = False
     screen: str = "start"
     month: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     last_input: float = field(default_factory=time.monotonic)
     message: str = ""
     message_is_error: bool = False
+    # Keyboard focus across a rebuild: the name of the button to focus next (the one just
+    # pressed, or what an action names), and that button once the new screen has it.
+    focus_name: str = ""
+    focus_target: Any = None
+    focus_first: Any = None  # the screen's first button: where focus goes if the named one left
+    scroll: dict[str, float] = field(default_factory=dict)  # screen -> offset in px
+    # The text fields shown (``widgets.bound``), by (form, key): a button press first copies
+    # their values into their forms, since a change event may still be on its way in another
+    # thread when the click arrives (typed text was then lost).
+    bound_fields: dict[tuple[int, str], tuple[dict[str, Any], str, Any]] = field(
+        default_factory=dict)
 
     @classmethod
     def for_device(cls, holder: StoreHolder) -> Session:

@@ -4,12 +4,15 @@ add an assistant (or a proxy / payroll office) with a dated contract.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from app.domain.model import EMPLOYMENT_KINDS, ROLES
 from app.errors import InputError
+from app.i18n import formats as fmt
+from app.views import date_time_fields as dt
 from app.views import widgets as w
 
 if TYPE_CHECKING:
@@ -27,13 +30,14 @@ def build(app: App) -> ft.Control:
         contract = services.contract_on(m["id"], today)
         if contract:
             lines.append(w.text(s, app.t(
-                "team.contract", wage=w.num(s, contract["hourly_wage"]),
+                "team.contract", wage=w.money(s, contract["hourly_wage"]),
                 kind=app.t(f"employment.{contract['employment']}"),
-                hours=contract["weekly_hours"], since=contract["valid_from"])))
+                hours=w.num(s, contract["weekly_hours"]).removesuffix(",00").removesuffix(".00"),
+                since=fmt.short_day(s.lang, contract["valid_from"]))))
         if m["role"] == "assistant":
             summary = services.month_summary(m["id"], month)
             lines.append(w.text(s, app.t("team.hours_month", hours=w.num(s, summary["hours"]),
-                                         month=month)))
+                                         month=fmt.month(s.lang, month))))
             lines.append(w.button(s, app.t("team.open_timesheet", name=m["display_name"]),
                                   lambda e, mid=m["id"]: app.go("timesheet", member_id=mid),
                                   icon=ft.Icons.RECEIPT_LONG))
@@ -44,42 +48,67 @@ def build(app: App) -> ft.Control:
 
 
 def _add_form(app: App) -> ft.Control:
+    """*Person hinzufügen*. The fields are named as the store names them (``hourly_wage``),
+    so an error lands under its field; what was typed stays."""
     s, services = app.session, app.services
     form: dict[str, Any] = s.params.setdefault("team_form", {"role": "assistant",
                                                                "employment": "minijob"})
-    name = w.field(s, app.t("field.name"), form.get("name", ""))
-    wage = w.field(s, app.t("field.hourly_wage"), form.get("wage", "14.00"))
-    hours = w.field(s, app.t("field.weekly_hours"), form.get("hours", "10"))
-    valid_from = w.field(s, app.t("field.valid_from"),
-                         form.get("valid_from", services.now()[:8] + "01"))
-    prefs = w.field(s, app.t("field.preferences"), form.get("prefs", ""), multiline=True)
+    boxes = {"name": w.bound(s, form, "name", app.t("field.name")),
+             "hourly_wage": w.bound(s, form, "hourly_wage", app.t("field.hourly_wage"),
+                                    w.num(s, "14.00")),
+             "weekly_hours": w.bound(s, form, "weekly_hours", app.t("field.weekly_hours"), "10"),
+             "preferences": w.bound(s, form, "preferences", app.t("field.preferences"),
+                                    multiline=True)}
+    for key, box in boxes.items():
+        w.field_error(s, form, key, box)
+    valid_from = dt.date_field(s, form, "valid_from", app.t("field.valid_from"),
+                               services.now()[:8] + "01")
 
     def pick(key: str, value: str) -> None:
-        # Keep what was typed: the screen is rebuilt to show the new choice.
-        form.update(name=name.value, wage=wage.value, hours=hours.value,
-                    valid_from=valid_from.value, prefs=prefs.value)
         form[key] = value
-        app.render()
+        app.render()  # the typed values live in ``form``: the rebuild keeps them
 
     def add(e: Any) -> None:
+        # The fields' own values: a change event may still be on its way in another thread.
+        form.update({key: box.value or "" for key, box in boxes.items()})
+        name = str(form.get("name") or "").strip()
+
         def work() -> None:
-            if not (name.value or "").strip():
+            if not name:
                 raise InputError(app.t("error.required"), "name")
-            mid = services.add_member(name.value or "", form["role"],
-                                      preferences=prefs.value or "")
+            wage = decimal_text(form.get("hourly_wage"))
+            hours = decimal_text(form.get("weekly_hours")) or "0"
+            try:  # checked before anything is written: no member without a contract
+                valid_from = fmt.parse_date(str(form.get("valid_from") or "")).isoformat()
+            except ValueError as err:
+                raise InputError(app.t("error.date"), "valid_from") from err
+            for key, value in (("hourly_wage", wage), ("weekly_hours", hours)):
+                try:
+                    Decimal(value)
+                except InvalidOperation as err:
+                    raise InputError(app.t("error.number"), key) from err
+            mid = services.add_member(name, form["role"],
+                                      preferences=form.get("preferences") or "")
             if form["role"] == "assistant":
-                services.set_contract(mid, valid_from.value or "", wage.value or "",
-                                      form["employment"], hours.value or "0")
-            form.update(name="", prefs="")  # a fresh form for the next person
-        app.act(work, "team.added", name=(name.value or "").strip())
+                services.set_contract(mid, valid_from, wage,
+                                      form["employment"], hours)
+            form.update(name="", preferences="")  # a fresh form for the next person
+        app.act(work, "team.added", form=form, name=name)
 
     return w.card(
         w.heading(s, app.t("team.add_title"), 2),
-        name,
+        boxes["name"],
         w.choice(s, [(r, app.t(f"role.{r}")) for r in ROLES if r != "employer"], form["role"],
                  lambda v: pick("role", v), label=app.t("field.role")),
         w.choice(s, [(k, app.t(f"employment.{k}")) for k in EMPLOYMENT_KINDS],
                  form["employment"], lambda v: pick("employment", v),
                  label=app.t("field.employment")),
-        wage, hours, valid_from, prefs,
+        boxes["hourly_wage"], boxes["weekly_hours"], valid_from, boxes["preferences"],
         w.button(s, app.t("team.add"), add, primary=True, icon=ft.Icons.PERSON_ADD))
+
+
+def decimal_text(typed: str | None) -> str:
+    """"14,50" (German) or "14.50" as the decimal string the store reads: with a comma,
+    dots are thousands separators."""
+    raw = (typed or "").strip()
+    return raw.replace(".", "").replace(",", ".") if "," in raw else raw

@@ -77,6 +77,12 @@ TEXT_PAIRS = (
     ("on_error_container", "error_container"), ("on_inverse_surface", "inverse_surface"),
 )
 
+# The keyboard focus ring (``widgets.focus_style``): a 3 px ``on_surface`` border; the focused
+# button is filled with ``surface``, the page or card behind it is ``surface`` or
+# ``surface_container_low``. WCAG 2.2 (1.4.11, 2.4.13) asks 3:1 against both neighbours.
+FOCUS_RING = "on_surface"
+FOCUS_NEIGHBOURS = ("surface", "surface_container_low")
+
 
 def apply_theme(page: ft.Page, session: Session) -> None:
     if session.theme == "contrast":

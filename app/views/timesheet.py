@@ -1,6 +1,6 @@
 """*Stundenzettel*: one member's month — entries with breaks and hours, hours per pay class
 and gross pay (from ``app.store.reports.month_report`` when present), add or correct an
-entry with a reason, and *Einreichen* (submit).
+entry with a reason, and *Monat abschließen*: a link to the sign screen (review → sign).
 
 An assistant sees their own month; the employer opens any member's month from *Team*.
 """
@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.errors import InputError
+from app.i18n import formats as fmt
 from app.store import ui_services as ui
+from app.views import date_time_fields as dt
 from app.views import widgets as w
 
 if TYPE_CHECKING:
@@ -49,7 +51,8 @@ def build(app: App) -> ft.Control:
         app.go("timesheet", member_id=member_id, month=shift_month(month, by))
 
     items: list[ft.Control] = [
-        w.heading(s, app.t("timesheet.of", name=member["display_name"], month=month), 2),
+        w.heading(s, app.t("timesheet.of", name=member["display_name"],
+                           month=fmt.month(s.lang, month)), 2),
         w.month_stepper(s, app.t("timesheet.prev"), app.t("timesheet.next"), go_month),
     ]
     summary = services.month_summary(member_id, month)
@@ -66,7 +69,7 @@ def build(app: App) -> ft.Control:
     if s.params.get("correct"):
         items.append(_entry_form(app, member_id, month, s.params["correct"]))
     items.append(_entry_form(app, member_id, month, None))
-    items.append(_submit(app, member_id, month))
+    items.append(_close(app, member_id, month))
     return ft.Column(items, spacing=10)
 
 
@@ -80,7 +83,7 @@ def _report(app: App, report_fn: Any, member_id: str, month: str) -> list[ft.Con
              for k, v in sorted((report.get("hours") or {}).items()) if v not in ("0", "0.00")]
     pay = report.get("pay") or {}
     if pay.get("gross") is not None:
-        lines.append(w.text(s, app.t("timesheet.gross", gross=w.num(s, pay["gross"])), bold=True))
+        lines.append(w.text(s, app.t("timesheet.gross", gross=w.money(s, pay["gross"])), bold=True))
     key = "message_en" if s.lang == "en" else "message_de"
     lines += [w.text(s, app.t("common.warning", text=str(x.get(key, ""))),
                      color=ft.Colors.ERROR)
@@ -92,7 +95,8 @@ def _entry_row(app: App, entry: dict[str, Any]) -> ft.Control:
     s = app.session
     breaks = ", ".join(f"{b['start'][11:16]}–{(b['end'] or '')[11:16]}"
                        for b in entry["breaks"]) or app.t("timesheet.no_breaks")
-    label = app.t("timesheet.entry_line", day=entry["start"][:10], start=entry["start"][11:16],
+    label = app.t("timesheet.entry_line", day=fmt.day(s.lang, entry["start"]),
+                  start=entry["start"][11:16],
                   end=(entry["end"] or "")[11:16] or "…", hours=w.hours_text(entry["minutes"]),
                   breaks=breaks)
     parts: list[ft.Control] = [w.text(s, label, key=f"entry-{entry['id']}")]
@@ -150,17 +154,19 @@ def _entry_form(app: App, member_id: str, month: str, entry_id: str | None) -> f
 
     return w.card(
         w.heading(s, app.t("timesheet.correct_title" if entry_id else "timesheet.add_title"), 3),
-        w.bound(s, form, "date", app.t("field.date"), default_day),
-        w.bound(s, form, "start", app.t("field.start_time"), "08:00"),
-        w.bound(s, form, "end", app.t("field.end_time"), "12:00"),
-        w.bound(s, form, "break_start", app.t("timesheet.break_start")),
-        w.bound(s, form, "break_end", app.t("timesheet.break_end")),
+        dt.date_field(s, form, "date", app.t("field.date"), default_day),
+        dt.time_field(s, form, "start", app.t("field.start_time"), "08:00"),
+        dt.time_field(s, form, "end", app.t("field.end_time"), "12:00"),
+        dt.time_field(s, form, "break_start", app.t("timesheet.break_start")),
+        dt.time_field(s, form, "break_end", app.t("timesheet.break_end")),
         w.bound(s, form, "reason", app.t("field.reason")),
         w.button(s, app.t("timesheet.save_correction" if entry_id else "timesheet.add"), save,
                  primary=True, icon=ft.Icons.SAVE))
 
 
-def _submit(app: App, member_id: str, month: str) -> ft.Control:
+def _close(app: App, member_id: str, month: str) -> ft.Control:
+    """*Monat abschließen*: one path, review → sign. The sign screen shows exactly what the
+    signature covers; the employer finds a signed month under *Freigaben*."""
     s, services = app.session, app.services
     status_fn = optional("app.store.timesheets", "status")
     status = ""
@@ -169,19 +175,14 @@ def _submit(app: App, member_id: str, month: str) -> ft.Control:
             status = str(status_fn(services, member_id, month))
         except Exception:  # status is informative only
             status = ""
-
-    def submit(e: Any) -> None:
-        fn = optional("app.store.timesheets", "submit")
-        if fn is not None:
-            app.act(lambda: fn(services, member_id, month), "timesheet.submitted")
-        else:
-            app.act(lambda: ui.make_request(services, member_id, "timesheet",
-                                            comment=month), "timesheet.submitted")
-
     parts: list[ft.Control] = [w.heading(s, app.t("timesheet.submit_title"), 3)]
     if status:
-        parts.append(w.text(s, app.t("timesheet.status", status=status)))
-    if s.member_id == member_id:
-        parts.append(w.button(s, app.t("timesheet.submit"), submit, primary=True,
-                              icon=ft.Icons.SEND))
+        parts.append(w.text(s, app.t(f"sign.status.{status}")))
+    if s.member_id == member_id and status in ("", "draft", "rejected"):
+        parts.append(w.button(s, app.t("timesheet.close_review", month=month),
+                              lambda e: app.go("sign", month=month), primary=True,
+                              icon=ft.Icons.DRAW, key="close-month"))
+    elif s.is_employer and status == "submitted":
+        parts.append(w.button(s, app.t("timesheet.open_approvals"),
+                              lambda e: app.go("approvals"), primary=True, icon=ft.Icons.TASK_ALT))
     return w.card(*parts)

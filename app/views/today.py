@@ -1,6 +1,7 @@
-"""*Heute* (assistant): the current or next shift, one large *Dienst beginnen* / *Dienst
-beenden* button, the break buttons, the shift's instructions and checklist, the handover
-note. Works offline: everything is local to this device's store.
+"""*Heute* (assistant): the current or next shift (saying *heute* or *morgen*), one large
+*Dienst beginnen* / *Dienst beenden* button, the break buttons, the shift's instructions and
+checklist, planned shifts of the last days that were not clocked, the handover note. Works
+offline: everything is local to this device's store.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.domain.timeutil import worked_minutes
+from app.i18n import formats as fmt
 from app.store import ui_services as ui
+from app.views import my_shifts
 from app.views import widgets as w
 from app.views.devices import sync_panel
 
@@ -19,6 +22,8 @@ if TYPE_CHECKING:
     from app.views.shell import App
 
 LOOKAHEAD_DAYS = 14
+MISSED_DAYS = 1  # yesterday and today: what a person still remembers to add
+MISSED_AFTER = timedelta(minutes=30)  # a late start is not yet "missed"
 
 
 def next_shift(app: App, member_id: str) -> dict[str, Any] | None:
@@ -54,17 +59,21 @@ def build(app: App) -> ft.Control:
     # --- the big button, then the break button
     if running:
         items.append(w.button(s, app.t("today.clock_out"), lambda e: app.act(
-            lambda: services.clock_out(mid), "today.clocked_out"), large=True, primary=True,
+            lambda: services.clock_out(mid), "today.clocked_out",
+            focus=app.t("today.clock_in")), large=True, primary=True,
             icon=ft.Icons.STOP_CIRCLE))
         if on_break:
             items.append(w.button(s, app.t("today.break_end"), lambda e: app.act(
-                lambda: services.end_break(mid), "today.break_ended"), icon=ft.Icons.PLAY_ARROW))
+                lambda: services.end_break(mid), "today.break_ended",
+                focus=app.t("today.clock_out")), icon=ft.Icons.PLAY_ARROW))
         else:
             items.append(w.button(s, app.t("today.break_start"), lambda e: app.act(
-                lambda: services.start_break(mid), "today.break_started"), icon=ft.Icons.COFFEE))
+                lambda: services.start_break(mid), "today.break_started",
+                focus=app.t("today.break_end")), icon=ft.Icons.COFFEE))
     else:
         items.append(w.button(s, app.t("today.clock_in"), lambda e: app.act(
-            lambda: services.clock_in(mid), "today.clocked_in"), large=True, primary=True,
+            lambda: services.clock_in(mid), "today.clocked_in",
+            focus=app.t("today.break_start")), large=True, primary=True,
             icon=ft.Icons.PLAY_CIRCLE))
 
     # --- what was worked today
@@ -73,11 +82,16 @@ def build(app: App) -> ft.Control:
     if done:
         lines = [app.t("today.entry_line", start=e["start"][11:16],
                        end=(e["end"] or "")[11:16] or "…", hours=w.hours_text(e["minutes"]),
-                       breaks=len(e["breaks"])) for e in done]
+                       breaks=_breaks(app, len(e["breaks"]))) for e in done]
         items.append(w.card(w.heading(s, app.t("today.worked_title"), 2),
                             w.text(s, app.t("today.worked_total", hours=w.hours_text(total)),
                                    key="today-hours"),
                             *[w.text(s, line) for line in lines]))
+
+    # --- planned shifts of the last days without a clock-in
+    unclocked = missed(app, mid)
+    if unclocked:
+        items.append(_missed_card(app, unclocked))
 
     # --- the shift
     if shift:
@@ -96,7 +110,7 @@ def build(app: App) -> ft.Control:
     items.append(w.card(
         w.heading(s, app.t("today.handover_title"), 2),
         *[w.text(s, app.t("today.handover_line", who=_name(app, h["author_id"]),
-                          at=h["written_at"].replace("T", " "), text=h["text"]), base=14)
+                          at=_written(app, h["written_at"]), text=h["text"]), base=14)
           for h in notes],
         note,
         w.button(s, app.t("today.handover_save"), save_note, icon=ft.Icons.SAVE)))
@@ -112,17 +126,51 @@ def _shift_card(app: App, shift: dict[str, Any]) -> ft.Control:
         (checked.add if value else checked.discard)(i)
         s.touch()
 
-    title = app.t("today.shift_title", day=shift["start"][:10], start=shift["start"][11:16],
-                  end=shift["end"][11:16], kind=app.t(f"kind.{shift['kind']}"))
+    title = app.t("today.shift_title", day=my_shifts.when(app, shift),
+                  start=shift["start"][11:16], end=shift["end"][11:16],
+                  kind=app.t(f"kind.{shift['kind']}"))
     parts: list[ft.Control] = [w.heading(s, title, 2)]
-    if shift["location"]:
-        parts.append(w.text(s, app.t("today.location", location=shift["location"])))
-    if shift["instructions"]:
-        parts.append(w.text(s, app.t("today.instructions", text=shift["instructions"])))
+    # The checklist can be ticked off here (not only read as in *Meine Dienste*).
+    parts += my_shifts.details(app, shift, checklist=False)
     for i, task in enumerate(shift["checklist"] or []):
         parts.append(w.checkbox(s, task, i in checked,
                                 lambda e, i=i: toggle(i, bool(e.control.value))))
     return w.card(*parts, key="today-shift")
+
+
+def missed(app: App, member_id: str) -> list[dict[str, Any]]:
+    """Shifts of the last ``MISSED_DAYS`` days that began ``MISSED_AFTER`` ago or more with
+    no time entry overlapping them: planned, but not clocked."""
+    services = app.services
+    now = datetime.fromisoformat(services.now())
+    since = (now - timedelta(days=MISSED_DAYS)).strftime("%Y-%m-%dT00:00")
+    latest = (now - MISSED_AFTER).strftime("%Y-%m-%dT%H:%M")
+    months = sorted({since[:7], services.now()[:7]})
+    entries = [e for m in months for e in services.month_entries(member_id, m)]
+    out = []
+    for shift in services.shifts_between(since, services.now(), member_id):
+        if shift["start"] > latest or shift["start"] < since:
+            continue
+        if not any(e["start"] < shift["end"] and (e["end"] or services.now()) > shift["start"]
+                   for e in entries):
+            out.append(shift)
+    return out
+
+
+def _missed_card(app: App, shifts: list[dict[str, Any]]) -> ft.Control:
+    s = app.session
+    lines = [w.text(s, app.t("today.missed", when=my_shifts.when(app, x),
+                             start=x["start"][11:16], end=x["end"][11:16]),
+                    bold=True, color=ft.Colors.ERROR) for x in shifts]
+    last = shifts[-1]["start"]
+    return w.card(*lines, w.button(s, app.t("today.missed_fix", day=fmt.short_day(s.lang, last)),
+                                   lambda e: app.go("timesheet", month=last[:7]),
+                                   icon=ft.Icons.EDIT_CALENDAR), key="today-missed")
+
+
+def _breaks(app: App, count: int) -> str:
+    """"ohne Pause", "1 Pause", "2 Pausen" — never "0 Pause(n)"."""
+    return app.t(f"today.breaks_{count if count < 2 else 'n'}", n=count)
 
 
 def _name(app: App, member_id: str) -> str:
@@ -130,3 +178,8 @@ def _name(app: App, member_id: str) -> str:
         return str(app.services.member(member_id)["display_name"])
     except Exception:  # a removed author still has a note
         return "?"
+
+
+def _written(app: App, at: str) -> str:
+    """When a handover note was written: the team's wall clock, the German way."""
+    return f"{fmt.day(app.session.lang, at)}, {fmt.clock(at)}"

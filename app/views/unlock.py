@@ -24,8 +24,9 @@ def build(app: App) -> ft.Control:
             app.say(app.t("unlock.wrong"), error=True)
             return
         except AssistenzzeitError as err:
-            app.say(app._error_text(err), error=True)
+            app.say(app.error_text(err), error=True)
             return
+        s.proven = True
         app.go("who")
 
     phrase.on_submit = submit

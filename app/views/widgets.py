@@ -8,14 +8,18 @@ accessible name, at least 48 px of height, and text scaled by the session's text
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import flet as ft
 
+from app.i18n import formats as fmt
 from app.views.state import Session
 
 MIN_TARGET = 48
+FORM_ERROR = "_error"  # (field key, message) of a form's last failed save
 Handler = Callable[[Any], None]
 
 
@@ -44,20 +48,70 @@ def button(session: Session, label: str, on_click: Handler | None, *, primary: b
            icon: Any = None, key: str | None = None, large: bool = False,
            selected: bool | None = None, disabled: bool = False,
            expand: bool | int | None = None) -> ft.Control:
-    """A button whose visible text is its accessible name; at least 48 px high."""
-    height = max(MIN_TARGET, size(session, 18 if large else 15) * 2.2)
-    if large:
-        height = max(height, 72)
-    style = ft.ButtonStyle(text_style=ft.TextStyle(size=size(session, 22 if large else 16),
+    """A button whose visible text is its accessible name; at least 48 px high (72 px when
+    ``large``). Padding, never a height: at 200 % text a label wraps and the button grows
+    with it instead of cutting it."""
+    font = size(session, 22 if large else 16)
+    # Half the room a line of text leaves in the target, top and bottom (line ≈ 1.25 × font).
+    pad = max(8, round(((72 if large else MIN_TARGET) - font * 1.25) / 2) + 1)
+    filled = bool(primary or selected)
+    style = ft.ButtonStyle(text_style=ft.TextStyle(size=font,
                                                    weight=ft.FontWeight.BOLD if large else None),
-                           padding=ft.Padding(left=20, right=20, top=8, bottom=8))
-    cls = ft.FilledButton if (primary or selected) else ft.OutlinedButton
-    ctl = cls(content=label, icon=icon, on_click=on_click, style=style, height=height,
-                  disabled=disabled, expand=expand)
+                           padding=ft.Padding(left=20, right=20, top=pad, bottom=pad),
+                           # The web's default (compact) density takes 8 px off each side.
+                           visual_density=ft.VisualDensity.STANDARD,
+                           **focus_style(filled))
+    cls = ft.FilledButton if filled else ft.OutlinedButton
+    ctl = cls(content=label, icon=icon, on_click=_pressed(session, label, on_click),
+              style=style, disabled=disabled, expand=expand)
+    if session.focus_name == label and session.focus_target is None:
+        session.focus_target = ctl
+    if session.focus_name and session.focus_first is None:
+        session.focus_first = ctl
     if selected is not None or key:
         # Only state and id: a ``button=True`` here would add a second, nested button node.
         return ft.Semantics(content=ctl, selected=selected, identifier=key)
     return ctl
+
+
+def _pressed(session: Session, label: str, on_click: Handler | None) -> Any:
+    """Remember which button was pressed, so that after the screen is rebuilt the keyboard
+    focus is back on it (or on what the action names next), not at the top of the page."""
+    if on_click is None:
+        return None
+    if inspect.iscoroutinefunction(on_click):
+        async def run_async(e: Any) -> None:
+            session.focus_name = label
+            take_typed(session)
+            await on_click(e)
+        return run_async
+
+    def run(e: Any) -> None:
+        session.focus_name = label
+        take_typed(session)
+        on_click(e)
+    return run
+
+
+def focus_style(filled: bool) -> dict[str, Any]:
+    """The keyboard focus ring: a 3 px ``on_surface`` border around a ``surface`` fill, so
+    the ring has the text contrast (≥ 4.5:1, see ``theme.TEXT_PAIRS``) against both the page
+    behind it and the button inside it, on filled buttons too (Material's own focus is a
+    faint tint of the fill). Every state is spelled out: a state left out of such a map
+    loses Material's default for it."""
+    focused, disabled, default = (ft.ControlState.FOCUSED, ft.ControlState.DISABLED,
+                                  ft.ControlState.DEFAULT)
+    faint = ft.Colors.with_opacity(0.38, ft.Colors.ON_SURFACE)
+    ring = ft.BorderSide(3, ft.Colors.ON_SURFACE)
+    if filled:
+        return {"side": {focused: ring, default: ft.BorderSide(0, ft.Colors.TRANSPARENT)},
+                "bgcolor": {focused: ft.Colors.SURFACE, disabled: ft.Colors.with_opacity(
+                    0.12, ft.Colors.ON_SURFACE), default: ft.Colors.PRIMARY},
+                "color": {focused: ft.Colors.ON_SURFACE, disabled: faint,
+                          default: ft.Colors.ON_PRIMARY}}
+    return {"side": {focused: ring, disabled: ft.BorderSide(1, faint),
+                     default: ft.BorderSide(1, ft.Colors.OUTLINE)},
+            "color": {disabled: faint, default: ft.Colors.PRIMARY}}
 
 
 def month_stepper(session: Session, prev_label: str, next_label: str,
@@ -103,7 +157,26 @@ def bound(session: Session, form: dict[str, Any], key: str, label: str, default:
         form[key] = e.control.value
 
     box.on_change = keep
+    session.bound_fields[(id(form), key)] = (form, key, box)
     return box
+
+
+def take_typed(session: Session) -> None:
+    """Copy what the shown text fields hold into their forms (see ``Session.bound_fields``)."""
+    for form, key, box in list(session.bound_fields.values()):
+        if box.value is not None:
+            form[key] = box.value
+
+
+def field_error(session: Session, form: dict[str, Any], key: str, box: ft.TextField) -> None:
+    """If the form's last save failed at ``key``: the message under that field (red, read
+    with the field) and the keyboard focus on it; the other fields keep what was typed."""
+    failed = form.get(FORM_ERROR)
+    if failed and failed[0] == key:
+        box.error = failed[1]
+        box.error_max_lines = 4  # a sentence at 200 % text on a phone
+        if session.focus_target is None:
+            session.focus_target = box
 
 
 def toggles(session: Session, options: Sequence[tuple[str, str]], chosen: set[str],
@@ -143,6 +216,14 @@ def card(*controls: ft.Control, key: str | None = None) -> ft.Control:
     return ft.Semantics(content=box, identifier=key) if key else box
 
 
+def refresh(*controls: ft.Control) -> None:
+    """Redraw controls changed in place (no rebuild, so focus and scroll stay). Outside a
+    live page (view tests) there is nothing to update; the values still change."""
+    for control in controls:
+        with contextlib.suppress(RuntimeError):
+            control.update()
+
+
 def message(session: Session) -> ft.Control | None:
     """The session's last confirmation or error, announced as a live region."""
     if not session.message:
@@ -155,9 +236,18 @@ def message(session: Session) -> ft.Control | None:
 
 
 def num(session: Session, value: object) -> str:
-    """A decimal string as people read it: "12,50" in German, "12.50" in English."""
-    text_ = str(value)
-    return text_ if session.lang == "en" else text_.replace(".", ",")
+    """A decimal as people read it: "1.234,50" in German, "1,234.50" in English."""
+    return fmt.number(session.lang, value)
+
+
+def money(session: Session, value: object) -> str:
+    """An amount in euro: "4.317,00 €" in German, "€4,317.00" in English."""
+    return fmt.money(session.lang, value)
+
+
+def local_time(session: Session, instant: str) -> str:
+    """A signature's or sync's instant (stored in UTC) on the team's wall clock."""
+    return fmt.local_clock(session.lang, instant, str(session.services.tz()))
 
 
 def hours_text(minutes: int | None) -> str:

@@ -61,7 +61,14 @@ def test_wrong_passphrase_is_one_clear_line(demo_store: Path) -> None:
     proc = run("members", "--store", str(demo_store), passphrase="falsch", check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "assistenzzeit: Die Passphrase ist falsch. / The passphrase is wrong."]
+        "assistenzzeit: Die Passphrase ist falsch."]
+
+
+def test_wrong_passphrase_in_the_language_setting(demo_store: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTENZZEIT_LANGUAGE", "en")
+    proc = run("members", "--store", str(demo_store), passphrase="falsch", check=False)
+    assert proc.stderr.strip() == "assistenzzeit: The passphrase is wrong."
 
 
 def test_month_of_demo_history_has_hours(demo_store: Path) -> None:

@@ -5,9 +5,11 @@ screenshot helper. Used by ``test_audit_screens.py``; reusable by other browser 
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Page
 
@@ -70,3 +72,56 @@ def shoot(page: Page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+# A label cut by its button shows as glyph pixels running into the button's top or bottom
+# edge: with the text inside its padding, the rows just inside the edge are one colour (the
+# fill, or the page behind an outlined button, or the border line itself).
+BOXES_JS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('flt-semantics[role="button"]')) {
+    const r = el.getBoundingClientRect();
+    const name = (el.getAttribute("aria-label") || el.textContent || "").trim();
+    // Flutter reports a half-scrolled node's clipped rectangle: only whole ones count.
+    let whole = r.height >= 47.5 && r.top > 2 && r.bottom < window.innerHeight - 2;
+    for (let p = el.parentElement; whole && p; p = p.parentElement) {
+      const oy = getComputedStyle(p).overflowY;
+      if (oy !== "scroll" && oy !== "auto" && oy !== "hidden") continue;
+      const pr = p.getBoundingClientRect();
+      if (pr.height > 0 && (r.top < pr.top + 2 || r.bottom > pr.bottom - 2)) whole = false;
+    }
+    if (whole)
+      out.push({name, x: r.left, y: r.top, w: r.width, h: r.height});
+  }
+  return out;
+}"""
+EDGE_ROWS = (3, 4, 5, 6)  # px inside the top and bottom edge
+TOLERANCE = 48  # sum of |ΔR|+|ΔG|+|ΔB| still counted as the same colour (anti-aliasing)
+
+
+def _row_mixed(img: Any, x0: int, x1: int, y: int) -> bool:
+    pixels = [img.getpixel((x, y))[:3] for x in range(x0, x1)]
+    first = pixels[0]
+    odd = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, first, strict=True))
+              > TOLERANCE)
+    return odd >= 2
+
+
+def cut_labels(page: Page) -> list[str]:
+    """Buttons on screen whose label is cut at their top or bottom edge (see above).
+    Only the straight part of the edge is read: a stadium's round ends are skipped."""
+    from PIL import Image  # Pillow comes with the app's dependencies
+
+    img = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    found = []
+    for box in page.evaluate(BOXES_JS):
+        x, y, w, h = (round(box[k]) for k in ("x", "y", "w", "h"))
+        inset = max(8, h // 2 + 2)
+        x0, x1 = x + inset, x + w - inset
+        if x1 - x0 < 8 or h < 16:
+            continue
+        rows = [y + d for d in EDGE_ROWS] + [y + h - 1 - d for d in EDGE_ROWS]
+        rows = [r for r in rows if 0 <= r < img.height]
+        if any(_row_mixed(img, x0, x1, r) for r in rows):
+            found.append(f"label cut: {box['name']!r} {w}x{h}")
+    return found

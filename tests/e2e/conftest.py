@@ -14,7 +14,8 @@ Reusable by every helper's browser tests (mark them ``@pytest.mark.browser``):
   context* (a fresh Flet session), the app loaded and Flutter's semantics tree switched on.
 * helpers: ``enable_semantics(page)``, ``button(page, name)``, ``click(page, name)``,
   ``fill(page, label, text)``, ``expect_text(page, text)``, ``pick_member(page, name)``,
-  ``nav(page, label)`` (rail or phone menu), ``selected``/``toggle_on`` (choice buttons),
+  ``nav(page, label)`` (rail or phone menu), ``tool(page, name)`` (help, switch, lock),
+  ``selected``/``toggle_on`` (choice buttons),
   ``tab_to``/``press_on`` (keyboard only), ``focused_name``. ``tests/e2e/audit.py`` has
   ``problems(page)`` (accessible names, 48 px targets) and ``shoot(page, name)``.
 
@@ -206,6 +207,14 @@ def steady(target: Locator, rounds: int = 30) -> None:
         target.page.wait_for_timeout(120)
 
 
+def scroll_top(page: Page) -> None:
+    """Scroll the screen back to its top. The app keeps the scroll position after an action,
+    and Flutter leaves nodes far out of view out of the semantics tree."""
+    page.mouse.move(page.viewport_size["width"] // 2 if page.viewport_size else 300, 400)
+    page.mouse.wheel(0, -100_000)
+    page.wait_for_timeout(300)
+
+
 def press(target: Locator) -> None:
     """Click ``target`` once it has stopped moving."""
     target.wait_for(state="visible")
@@ -224,6 +233,16 @@ def fill(page: Page | Locator, label: str, value: str) -> None:
     # Flutter attaches its text editing to the input on focus; typing earlier can be lost.
     expect(box).to_be_focused()
     box.fill(value)
+
+
+def type_in(page: Page, label: str, value: str) -> None:
+    """Type like a person: focus the field, give Flutter a moment to attach its text
+    editing, then key in the value (a quick ``fill`` was sometimes lost under load)."""
+    fill(page, label, value)
+    box = page.get_by_role("textbox", name=label).first
+    page.wait_for_timeout(300)
+    box.press("Control+a")
+    page.keyboard.type(value)
 
 
 def expect_text(page: Page, text: str, timeout: int = TIMEOUT_MS) -> None:
@@ -299,7 +318,8 @@ def press_on(page: Page, name: str, key: str = "Enter") -> None:
     page.keyboard.press(key)
 
 
-MENU = re.compile(r"^(Menü|Menu)$")
+# A count badge (what waits under *Freigaben*) reads before the name: "2 Menü".
+MENU = re.compile(r"^(\d+ )?(Menü|Menu)$")
 
 
 def nav(page: Page, label: str) -> None:
@@ -311,12 +331,33 @@ def nav(page: Page, label: str) -> None:
     expect(menu.or_(tab).first).to_be_visible()
     if menu.count():
         menu.first.click()
-        click(page, label, exact=True)
+        press(page.get_by_role("button", name=re.compile(rf"^(\d+ )?{re.escape(label)}$")).first)
     else:
         tab.first.click()
 
 
+def tool(page: Page, name: str) -> None:
+    """*Person wechseln* or *Sperren* (and *Hilfe*): in the header at desktop width, in the
+    *Menü* at phone width."""
+    target = button(page, name)
+    if page.get_by_role("button", name=MENU).count() and not target.count():
+        # A dialog that is closing (help, the menu) must finish its exit animation first:
+        # a click during it lands on its barrier.
+        page.wait_for_timeout(1500)
+        click(page, "Menü", exact=True)
+    press(target)
+
+
 def pick_member(page: Page, name: str) -> None:
-    """On *Wer bist du?* choose a member by display name."""
-    expect_text(page, "Wer bist du?")
+    """On *Wer sind Sie?* choose a member by display name."""
+    expect_text(page, "Wer sind Sie?")
     click(page, name)
+
+
+def prove_with_passphrase(page: Page, name: str, passphrase: str = PASSPHRASE) -> None:
+    """After choosing a person with more rights (no PIN yet on this device): type the
+    passphrase, switch, and go on without setting a PIN."""
+    expect_text(page, f"Wechseln zu {name}")
+    fill(page, "Passphrase", passphrase)
+    click(page, f"Zu {name} wechseln")
+    click(page, "Ohne PIN weiter")

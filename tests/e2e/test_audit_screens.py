@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.audit import problems, shoot
-from tests.e2e.conftest import PASSPHRASE, click, expect_text, fill, nav
+from tests.e2e.conftest import PASSPHRASE, click, expect_text, fill, nav, tool
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def test_every_screen_named_and_large_enough(width, app_server, demo_store, open
     audit.check("unlock", "Die Daten sind verschlüsselt")
     fill(page, "Passphrase", PASSPHRASE)
     click(page, "Entsperren", exact=True)
-    audit.check("who", "Wer bist du?")
+    audit.check("who", "Wer sind Sie?")
     click(page, "Anna Becker")
     expect_text(page, "Wochenplan (wiederkehrend)")
     run_screens(audit, EMPLOYER_SCREENS)
@@ -86,11 +86,16 @@ def test_every_screen_named_and_large_enough(width, app_server, demo_store, open
         click(page, "Menü", exact=True)
         audit.check("menu", "Einstellungen")
         click(page, "Schließen")
-    click(page, "Hilfe")
+    tool(page, "Hilfe")
     audit.check("help-dialog", "Schließen")
     click(page, "Schließen")
-    click(page, "wechseln")  # "Rolle wechseln" in a UI-made demo, else "Person wechseln"
-    expect_text(page, "Wer bist du?")
+    if width == "phone":
+        # A second session of the same device (the switch through the phone menu is walked
+        # in test_text_size.py; here it raced the help dialog's exit animation).
+        page = audit.page = open_app(server, w, h)
+    else:
+        tool(page, "Person wechseln")
+    expect_text(page, "Wer sind Sie?")
     click(page, "Ben Meyer")
     expect_text(page, "Dienst beginnen")
     run_screens(audit, ASSISTANT_SCREENS)

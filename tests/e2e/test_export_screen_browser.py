@@ -18,6 +18,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_export_all_formats_then_save_as(app_server, demo_store, open_app, tmp_path):
+    # DATEV needs the payroll office's numbers (set through the form in
+    # test_payroll_settings_browser); here they are already in the settings file.
+    (demo_store / "export-settings.json").write_text(
+        '{"berater_nr": "12345", "mandanten_nr": "678"}', "utf-8")
     server = app_server(store_dir=demo_store)
     page = open_app(server)
     pick_member(page, "Anna Becker")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import PASSPHRASE, click, expect_text, fill, nav, pick_member
+from tests.e2e.conftest import PASSPHRASE, click, expect_text, fill, nav, pick_member, type_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,8 +14,10 @@ def test_first_start_demo_then_restart_and_unlock(app_server, open_app):
     page = open_app(server)
     expect_text(page, "Willkommen bei Assistenzzeit")
     click(page, "Demo ansehen")
-    fill(page, "Passphrase", PASSPHRASE)
-    fill(page, "Passphrase wiederholen", PASSPHRASE)
+    # Typed like a person, after Flutter has attached its editing to each new field (a
+    # quick fill could land while the field before still held it: "verschieden").
+    type_in(page, "Passphrase", PASSPHRASE)
+    type_in(page, "Passphrase wiederholen", PASSPHRASE)
     click(page, "Demo anlegen")
     pick_member(page, "Anna Becker")
     expect_text(page, "Dienstplan")
@@ -42,6 +44,10 @@ def test_lock_button_locks_every_open_tab(app_server, demo_store, open_app):
     pick_member(first, "Ben Meyer")
     second = open_app(server)  # the store is already unlocked: straight to the picker
     pick_member(second, "Anna Becker")
+    # This tab did not type the passphrase: the employer's rights need it (or a PIN).
+    fill(second, "Passphrase", PASSPHRASE)
+    click(second, "Zu Anna Becker wechseln")
+    click(second, "Ohne PIN weiter")
     expect_text(second, "Wochenplan (wiederkehrend)")
     click(first, "Sperren")
     expect_text(first, "Die Daten sind verschlüsselt")

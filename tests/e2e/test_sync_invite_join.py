@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.audit import problems, shoot
-from tests.e2e.conftest import click, expect_text, fill, nav, pick_member
+from tests.e2e.conftest import click, expect_text, fill, nav, pick_member, type_in
 from tests.sync.conftest import RelayProcess
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def test_sync_invite_join_roster_clock_in(app_server, open_app, demo_store, rela
     click(phone, "Team beitreten")
     fill(phone, "Einladungscode", code)
     fill(phone, "Ihr Name", "Ben")
-    fill(phone, "Passphrase", PHONE_PASSPHRASE)
+    type_in(phone, "Passphrase", PHONE_PASSPHRASE)  # typed after Flutter attached its editing
     click(phone, "Beitreten", exact=True)
     sent = text_of(phone, r"Sicherheitsnummer: [\d ]+")
     safety = re.search(r"Sicherheitsnummer: ([\d ]*\d)", sent).group(1)  # type: ignore[union-attr]
@@ -94,13 +94,16 @@ def test_sync_invite_join_roster_clock_in(app_server, open_app, demo_store, rela
     # --- the phone unlocks, syncs, and Ben's shifts appear
     fill(phone, "Passphrase", PHONE_PASSPHRASE)
     click(phone, "Entsperren")
-    expect_text(phone, "Wer bist du?")
+    expect_text(phone, "Wer sind Sie?")
     sync_now(phone)
     pick_member(phone, "Ben Meyer")
     nav(phone, "Meine Dienste")
     expect_text(phone, "Meine Dienste (nächste")
-    expect(phone.get_by_text(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}–\d{2}:\d{2} \("))
-           .first).to_be_visible()
+    # Each of Ben's shifts is a card headed "Heute, 07:00–15:00 Uhr · Arbeit" (or "Morgen, …",
+    # "Am Sa, 28.11.2026, …").
+    shift_card = re.compile(r"^(Heute|Morgen|Am \w\w, \d{2}\.\d{2}\.\d{4}), "
+                            r"\d{2}:\d{2}–\d{2}:\d{2} Uhr · ")
+    expect(phone.get_by_role("banner", name=shift_card).first).to_be_visible()
     expect(phone.get_by_text("Keine Dienste geplant.")).to_have_count(0)
 
     # --- Ben clocks in on the phone and syncs
@@ -118,5 +121,5 @@ def test_sync_invite_join_roster_clock_in(app_server, open_app, demo_store, rela
     expect_text(boss, "Zuletzt synchronisiert: ")
     nav(boss, "Team")
     click(boss, "Stundenzettel von Ben Meyer")
-    expect(boss.get_by_text(re.compile(rf"^\d{{4}}-\d{{2}}-\d{{2}} {since}–…")).first
+    expect(boss.get_by_text(re.compile(rf"^\w\w, \d\d\.\d\d\.\d{{4}} {since}–…")).first
            ).to_be_visible(timeout=SYNC_TIMEOUT)

@@ -35,6 +35,16 @@ def test_cli_sign_approve_export_verify(case_store, tmp_path: Path) -> None:
     assert "version 1 approved" in done.stdout
 
     out = tmp_path / "out"
+    # No BeraterNr/MandantenNr yet: refused with exit 2, naming both and where to set them,
+    # and nothing is written (not even the formats before it).
+    done = _cli("export", "--store", store_dir, "--month", "2026-04", "--format", "all",
+                "--out", str(out), "--mark-exported")
+    assert done.returncode == 2
+    assert "BeraterNr" in done.stderr and "MandantenNr" in done.stderr
+    assert "export-settings.json" in done.stderr and "Export" in done.stderr
+    assert not out.exists() or not list(out.iterdir())
+    (Path(store_dir) / "export-settings.json").write_text(
+        '{"berater_nr": "12345", "mandanten_nr": "678"}', "utf-8")
     done = _cli("export", "--store", store_dir, "--month", "2026-04", "--format", "all",
                 "--out", str(out), "--mark-exported")
     assert done.returncode == 0, done.stderr

@@ -10,7 +10,8 @@ from app.store import timesheets
 from tests.exports.conftest import GOLDEN
 
 SETTINGS = {**export_settings.defaults(), "berater_nr": "12345", "mandanten_nr": "678",
-            "lohnart_base": "1000", "lohnart_sunday50": "1203"}
+            "lohnart_base": "1000", "lohnart_sunday50": "1203",
+            "fehlzeit_vacation": "1"}  # a number from the office's key list (test value)
 
 
 def test_lodas_april_minijob_matches_golden(case_store, tmp_path: Path) -> None:
@@ -26,7 +27,12 @@ def test_lodas_april_minijob_matches_golden(case_store, tmp_path: Path) -> None:
     assert text.count("\r\n") == text.count("\n")  # CRLF only
     assert "10;01/04/2026;1;43,00;1000;1003;EGH;\r\n" in text
     assert "10;01/04/2026;1;8,00;1203;1003;EGH;\r\n" in text
-    assert "20;1003;27/04/2026;30/04/2026;U;\r\n" in text  # clipped to the month
+    # Absences are Personalstammdaten: under [Stammdaten], valid from the month's first day.
+    sections = [ln for ln in text.split("\r\n") if ln.startswith("[")]
+    assert sections == ["[Allgemein]", "[Satzbeschreibung]", "[Bewegungsdaten]", "[Stammdaten]"]
+    assert "StammdatenGueltigAb=01/04/2026\r\n" in text
+    stamm = text.split("[Stammdaten]\r\n")[1]
+    assert stamm == "20;1003;27/04/2026;30/04/2026;1;\r\n"  # clipped to the month
 
 
 def test_lodas_march_two_assistants_matches_golden(case_store, tmp_path: Path) -> None:
@@ -36,6 +42,7 @@ def test_lodas_march_two_assistants_matches_golden(case_store, tmp_path: Path) -
     data = result.paths[0].read_bytes()
     assert data == (GOLDEN / "lodas-2026-03.txt").read_bytes()
     lines = data.decode("cp1252").split("\r\n")
+    assert "[Stammdaten]" not in lines and not any("u_lod_psd" in ln for ln in lines)
     assert lines[:10] == ["[Allgemein]", "Ziel=LODAS", "Version_SST=1.0", "BeraterNr=12345",
                           "MandantenNr=678", "Datumsformat=TT/MM/JJJJ", "Feldtrennzeichen=;",
                           "Zahlenkomma=,", "Kommentarzeichen=*", ""]

@@ -65,3 +65,16 @@ def test_pdf_of_unsigned_month_says_so_and_has_no_bundle(case_store, tmp_path: P
     verdict = verify(pdf)
     assert not verdict.ok and verdict.failed == "file"
     assert "embeds no signed bundle" in verdict.reason
+
+
+def test_pdf_lists_paid_absence_days_with_their_surcharges(case_store, tmp_path: Path) -> None:
+    cs = case_store([("Ben Meyer", "1001", "E1-sunday-night")])
+    ben = cs.members["Ben Meyer"]
+    cs.services.plan_shift("2026-03-22T20:00", "2026-03-23T06:00", assignee_id=ben)
+    cs.services.record_absence(ben, "sick", "2026-03-22", "2026-03-22")
+    pdf = export_month(cs.services, "2026-03", ["pdf"], tmp_path).paths[0]
+    lines = [" ".join(line.split()) for line in _text(pdf).splitlines()]
+    assert "Krank: 22.03.2026 bis 22.03.2026" in lines
+    row = lines.index("So 22.03.2026 20:00 06:00 (+1) – Krank 10,00 Nacht 25 %: 6,00")
+    assert lines[row + 1:row + 3] == ["Nacht 40 %: 4,00", "Sonntag 50 %: 8,00"]
+    assert any("bezahlte Abwesenheit 10,00" in line for line in lines)

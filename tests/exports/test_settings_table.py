@@ -43,3 +43,19 @@ def test_every_export_setting_is_documented() -> None:
     from app.domain.timesheet import LINE_CLASSES
 
     assert {f"lohnart_{c}" for c in LINE_CLASSES} <= set(export_settings.BY_NAME)
+
+
+def test_export_settings_datev_numbers_have_the_documented_form(tmp_path: Path) -> None:
+    for name, bad in (("berater_nr", "abc"), ("berater_nr", "12;3"), ("berater_nr", "999"),
+                      ("berater_nr", "12345678"), ("mandanten_nr", "123456"),
+                      ("mandanten_nr", "0"), ("fehlzeit_sick", "K")):
+        with pytest.raises(InputError) as err:
+            export_settings.validate({name: bad})
+        assert err.value.field == name
+    assert export_settings.validate({"berater_nr": "1001", "mandanten_nr": "99999"})
+    with pytest.raises(InputError) as err:
+        export_settings.require_datev(export_settings.defaults(), tmp_path / "x.json")
+    assert "BeraterNr und MandantenNr fehlen" in str(err.value)
+    assert str(tmp_path / "x.json") in str(err.value)
+    with pytest.raises(InputError, match="MandantenNr fehlt"):
+        export_settings.require_datev({**export_settings.defaults(), "berater_nr": "1001"})

@@ -72,6 +72,31 @@ def test_flipped_byte_in_public_key_fails_key_check(signed: Path) -> None:
     assert verify(signed).failed == "assistant.key"
 
 
+def test_public_key_pem_of_another_key_fails_key_check(signed: Path) -> None:
+    bundle = json.loads(signed.read_text("utf-8"))
+    other = bytes.fromhex(bundle["signatures"][0]["public_key"])[::-1]
+    bundle["signatures"][0]["public_key_pem"] = bundle_file.public_key_pem(other)
+    signed.write_bytes(bundle_file.dumps(bundle))
+    verdict = verify(signed)
+    assert (verdict.failed, verdict.reason) == ("assistant.key",
+                                                "public_key_pem is not the signing key")
+
+
+def test_approved_without_countersignature_fails_status(signed: Path) -> None:
+    bundle = json.loads(signed.read_text("utf-8"))
+    assert bundle["status"] == "approved"
+    del bundle["signatures"][1]
+    signed.write_bytes(bundle_file.dumps(bundle))
+    verdict = verify(signed)
+    assert (verdict.ok, verdict.failed) == (False, "status")
+    assert "no countersignature" in verdict.reason
+    bundle["status"] = "submitted"  # what the signatures do show: signed, not countersigned
+    signed.write_bytes(bundle_file.dumps(bundle))
+    verdict = verify(signed)
+    assert verdict.ok and verdict.status == "submitted"
+    assert "unterschrieben, Freigabe offen" in verdict.text()
+
+
 def test_membership_binding_to_another_member_fails(signed: Path) -> None:
     bundle = json.loads(signed.read_text("utf-8"))
     assistant = bundle["signatures"][0]["member_id"]

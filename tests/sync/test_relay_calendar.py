@@ -68,3 +68,39 @@ def test_relay_health_metrics_openapi(relay_factory: Any, tmp_path: Path) -> Non
     text = httpx.get(relay.url + "/metrics").text
     assert 'az_requests_total{route="/healthz",status="200"}' in text
     assert 'status="401"' in text
+
+
+def test_relay_calendar_owned_by_publisher_and_withdrawn_on_revoke(relay_factory: Any,
+                                                                   tmp_path: Path) -> None:
+    """Another device's PUT or DELETE of a calendar is refused (403); the employer may;
+    revoking the publishing device withdraws its feeds, and only its feeds."""
+    from app.calendar.feeds import build_feed
+    from app.calendar.publish import CalendarPublisher
+    from app.sync.membership import revoke_device
+    from tests.sync.conftest import make_team
+
+    relay = relay_factory(str(tmp_path / "relay.db"))
+    team = make_team(tmp_path, relay.url)
+    try:
+        employer, ben, clara = team.employer, *team.assistants
+        with CalendarPublisher(ben, relay.url) as pub:
+            bens = pub.publish(build_feed(ben, "member", ben.store.member_id))
+        with CalendarPublisher(clara, relay.url) as pub:
+            claras = pub.publish(build_feed(clara, "member", clara.store.member_id))
+        assert httpx.get(bens.url).status_code == 200
+        path = f"/v1/teams/{employer.store.team_id}/calendars/{bens.relay_name}"
+        for method, body in (("PUT", {"ics": ICS}), ("DELETE", None)):
+            with pytest.raises(RelayRefused) as err:
+                team.client(clara).relay.call(method, path, body)
+            assert err.value.status == 403 and "another device" in err.value.reason
+        assert httpx.get(bens.url).text != ICS  # Ben's feed, untouched
+        # The employer may replace it; it stays Ben's (he can update it again).
+        team.client(employer).relay.call("PUT", path, {"ics": ICS})
+        assert httpx.get(bens.url).text == ICS
+        team.client(ben).relay.call("PUT", path, {"ics": ICS.replace("test", "ben")})
+
+        revoke_device(employer, team.client(employer), ben.store.device_id)
+        assert httpx.get(bens.url).status_code == 404
+        assert httpx.get(claras.url).status_code == 200
+    finally:
+        team.close()

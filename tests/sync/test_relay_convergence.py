@@ -22,11 +22,15 @@ def visible(services: Services, member_id: str) -> dict[str, Any]:
     """What an assistant may read, from any store's projection: the team scope and the
     assistant's own member scope."""
     rows = services.store.projection.rows
-    hidden = EMPLOYER_FIELDS["member"]
+
+    def shown(entity: str) -> dict[str, Any]:  # without the fields of the employer scope
+        hidden = EMPLOYER_FIELDS.get(entity, set())
+        return {k: {f: v for f, v in r.items() if f not in hidden}
+                for k, r in rows[entity].items()}
+
     return {
-        "team": rows["team"], "shift": rows["shift"], "device": rows["device"],
-        "member": {k: {f: v for f, v in m.items() if f not in hidden}
-                   for k, m in rows["member"].items()},
+        "team": shown("team"), "shift": rows["shift"], "device": rows["device"],
+        "member": shown("member"),
         "entry": {k: e for k, e in rows["entry"].items() if e["member_id"] == member_id},
         "contract": {k: c for k, c in rows["contract"].items() if c["member_id"] == member_id},
     }
@@ -81,6 +85,8 @@ def test_relay_three_stores_converge(relay_db: str, relay_factory: Any, tmp_path
                        for e in ben.store.projection.rows["entry"].values())
         assert ben.store.projection.rows["budget"] == {}
         assert employer.store.projection.rows["budget"]
+        # The budget holder's address stays in the employer scope too.
+        assert employer.team()["holder_address"] and ben.team()["holder_address"] == ""
     finally:
         team.close()
     dump = relay_plaintext_dump(relay_db, tmp_path)

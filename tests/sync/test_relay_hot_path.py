@@ -156,7 +156,8 @@ async def app_answers_and_logs(tmp_path: Path) -> None:
                                 seq=1, prev_hash=GENESIS_HASH, scope_key=None, signer=signer)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://relay") as http:
-            body = json.dumps({"team": TEAM, "genesis": genesis.to_json()}).encode()
+            body = json.dumps({"team": TEAM, "genesis": genesis.to_json(),
+                               "sign_pub": signer.public.hex()}).encode()
             r = await http.post("/v1/teams", content=body,
                                 headers=signed_headers(device, signer, "POST", "/v1/teams", body))
             assert r.status_code == 201, r.text

@@ -71,3 +71,43 @@ def test_relay_store_cursor_never_skips(relay_store: RelayStore) -> None:
         relay_store.push(TEAM, "dev-1", [other[1]], [])
     assert err.value.status == 409
     assert relay_store.counts()["envelopes"] == 1 + 8 * 30
+
+
+def test_relay_store_envelope_by_device_and_seq(relay_store: RelayStore) -> None:
+    """A device heals a damaged row with the stored copy of (device, seq)."""
+    key = random_key()
+    genesis = chain("dev-0", 1, key)[0]
+    relay_store.create_team(TEAM, genesis, [MembershipChange("member", "m", {"role": "employer"})])
+    envs = chain("dev-1", 3, key)
+    relay_store.push(TEAM, "dev-1", envs, [])
+    assert relay_store.envelope(TEAM, "dev-1", 2) == envs[1]
+    assert relay_store.envelope(TEAM, "dev-1", 4) is None
+    assert relay_store.envelope("another-team", "dev-1", 2) is None
+
+
+def test_relay_store_calendar_owner_added_to_an_old_database(relay_store: RelayStore) -> None:
+    """A relay database from before calendars had owners gets the column on open; such a
+    calendar goes to the first device that changes it, and is then refused to others."""
+    from sqlalchemy import BigInteger, Column, LargeBinary, MetaData, String, Table, insert
+
+    old = Table("az_calendars", MetaData(), Column("team", String(64), primary_key=True),
+                Column("name", String(64), primary_key=True),
+                Column("token_hash", String(64), nullable=False, unique=True),
+                Column("ics", LargeBinary, nullable=False), Column("etag", String(64)),
+                Column("updated_ms", BigInteger))
+    with relay_store.engine.begin() as conn:
+        old.drop(conn)
+        old.create(conn)
+        conn.execute(insert(old).values(team=TEAM, name="old", token_hash="h1", ics=b"X"))
+    reopened = open_relay_store(relay_store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert reopened.put_calendar(TEAM, "old", None, b"Y", "e2", ("dev-1", False))
+        with pytest.raises(Refused) as err:
+            reopened.put_calendar(TEAM, "old", None, b"Z", "e3", ("dev-2", False))
+        assert err.value.status == 403
+        with pytest.raises(Refused):
+            reopened.delete_calendar(TEAM, "old", ("dev-2", False))
+        assert reopened.delete_calendar(TEAM, "old", ("dev-9", True))  # the employer's
+        assert reopened.calendar_by_token("h1") is None
+    finally:
+        reopened.engine.dispose()

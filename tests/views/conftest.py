@@ -45,11 +45,17 @@ class FakeApp:
     def home(self) -> str:
         return "roster" if self.session.is_employer else "today"
 
-    def act(self, action: Callable[[], Any], ok_key: str | None = None, **ok: object) -> bool:
+    def act(self, action: Callable[[], Any], ok_key: str | None = None, *,
+            focus: str | None = None, form: dict[str, Any] | None = None,
+            **ok: object) -> bool:
         try:
             with self.services.store.acting_as(self.session.member_id or ""):
                 action()
         except AssistenzzeitError as err:
+            key = str(getattr(err, "field", "") or "")
+            if form is not None and key in form:  # as the shell: at the form's field
+                form["_error"] = (key, str(err))
+                return False
             self.messages.append((str(err), True))
             return False
         if ok_key:
@@ -62,7 +68,7 @@ class FakeApp:
     def render(self) -> None:
         self.renders += 1
 
-    def _error_text(self, err: AssistenzzeitError) -> str:
+    def error_text(self, err: AssistenzzeitError) -> str:
         return str(err)
 
     def lock(self, e: Any = None) -> None:

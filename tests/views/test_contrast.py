@@ -58,3 +58,22 @@ def test_contrast_apply_theme_uses_the_tested_schemes(name: str, holder: StoreHo
     theme.apply_theme(page, session)  # type: ignore[arg-type]
     active = page.dark_theme if page.theme_mode == ft.ThemeMode.DARK else page.theme
     assert active.color_scheme is theme.SCHEMES[name]
+
+
+@pytest.mark.parametrize("name", list(theme.SCHEMES))
+def test_contrast_focus_ring_against_both_neighbours(name: str):
+    scheme = theme.SCHEMES[name]
+    ring = getattr(scheme, theme.FOCUS_RING)
+    for neighbour in theme.FOCUS_NEIGHBOURS:
+        assert ratio(ring, getattr(scheme, neighbour)) >= 3.0, (name, neighbour)
+
+
+def test_contrast_focus_style_uses_the_tested_roles():
+    from app.views.widgets import focus_style
+
+    focused = ft.ControlState.FOCUSED
+    filled = focus_style(filled=True)
+    assert filled["side"][focused].color == ft.Colors.ON_SURFACE
+    assert filled["side"][focused].width >= 3
+    assert filled["bgcolor"][focused] == ft.Colors.SURFACE
+    assert focus_style(filled=False)["side"][focused].color == ft.Colors.ON_SURFACE

@@ -16,6 +16,7 @@ from app.views import export
 from app.views.state import StoreHolder
 from tests.conftest import run_async
 from tests.views.conftest import app_for, buttons, texts, walk_controls
+from tests.views.test_payroll_settings import set_numbers
 
 
 def find(control: Any, cls: type) -> list[Any]:
@@ -39,6 +40,7 @@ class FakePicker:
 def export_all(demo_holder: StoreHolder, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     app = app_for(demo_holder, "Anna Becker")
     app.session.params = {"month": "2026-02"}
+    set_numbers(app, "12345", "678")  # DATEV needs the payroll office's numbers first
     view = export.build(app)
     steps: list[tuple[float, str]] = []
     bar = find(view, ft.ProgressBar)[0]

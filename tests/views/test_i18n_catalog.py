@@ -39,7 +39,8 @@ def test_i18n_leichte_sprache_covers_core_flows():
     plain = catalog("de-LS")
     for key in ("start.create", "start.demo", "start.join", "today.clock_in", "today.clock_out",
                 "today.break_start", "today.break_end", "today.on_duty", "timesheet.total",
-                "timesheet.submit", "timesheet.add_title", "approvals.requests",
+                "timesheet.close_review", "timesheet.add_title", "approvals.requests",
+                "approval.approve", "approval.reject", "approval.day_line", "who.prove_pin",
                 "approvals.approve", "approvals.reject", "unlock.wrong"):
         assert key in plain and plain[key] != catalog("de")[key], key
 

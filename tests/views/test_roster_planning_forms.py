@@ -23,11 +23,12 @@ def test_roster_needs_form_saves_per_weekday_and_gap_shows_in_week(demo_holder: 
     assert app.messages[-1] == ("Bedarf gespeichert.", False)
     assert [n["weekday"] for n in planning.needs(app.services)] == [0, 1]
     shown = texts(roster.build(app))
-    assert shown.count("Nicht besetzt: 06:00–07:00 (Aufstehen)") == 2
+    assert shown.count("Nicht besetzt: 06:00–07:00 (Aufstehen) – planen") == 2
     # Delete Tuesday's need: one gap left.
     buttons(roster_forms._needs_form(app))[
         "Bedarf löschen: Di 06:00–07:00 Aufstehen"].on_click(None)
-    assert texts(roster.build(app)).count("Nicht besetzt: 06:00–07:00 (Aufstehen)") == 1
+    assert texts(roster.build(app)).count(
+        "Nicht besetzt: 06:00–07:00 (Aufstehen) – planen") == 1
 
 
 def test_roster_needs_form_without_weekday_names_field(demo_holder: StoreHolder):
@@ -37,22 +38,60 @@ def test_roster_needs_form_without_weekday_names_field(demo_holder: StoreHolder)
     assert planning.needs(app.services) == []
 
 
+class Sheet:
+    """The sheet's controls with counters for refresh and close (no page needed)."""
+
+    def __init__(self, app, form):
+        self.app, self.form, self.refreshed, self.closed = app, form, 0, 0
+
+    def build(self):
+        return roster_forms.shift_form(self.app, self.form, self.refresh, self.close)
+
+    def refresh(self):
+        self.refreshed += 1
+
+    def close(self):
+        self.closed += 1
+
+    def press(self, label):
+        buttons(self.build())[label].on_click(None)
+
+
+def test_roster_sheet_prefilled_with_day_plans_shift_in_place(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Anna Becker")
+    sheet = Sheet(app, roster_forms.sheet_form(app, "2026-03-12", "06:00", "07:00"))
+    assert sheet.form["date"] == "2026-03-12" and sheet.form["start"] == "06:00"
+    sheet.press("Ben Meyer")
+    assert sheet.refreshed == 1 and sheet.form["assignee"]
+    sheet.press("Dienst planen")
+    assert app.messages[-1] == ("Dienst gespeichert.", False) and sheet.closed == 1
+    assert "Bearbeiten: 06:00–07:00 · Ben Meyer · Arbeit" in texts(roster.build(app))
+
+
+def test_roster_sheet_refusal_stays_open_and_says_why(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Anna Becker")
+    sheet = Sheet(app, roster_forms.sheet_form(app, "2026-03-12", "25:00", "07:00"))
+    sheet.press("Dienst planen")
+    assert app.messages[-1][1] is True and sheet.closed == 0 and sheet.refreshed == 1
+
+
 def test_roster_template_saved_then_fills_shift_form(demo_holder: StoreHolder):
     app = app_for(demo_holder, "Anna Becker")
-    form = app.session.params.setdefault("forms", {}).setdefault("shift:new", {})
-    form.update(template_name="Morgen", instructions="Erst Kaffee",
-                checklist="Medikamente\nPost holen")
-    buttons(roster_forms._shift_form(app, MONDAY))["Als Vorlage speichern"].on_click(None)
+    sheet = Sheet(app, roster_forms.sheet_form(app, MONDAY.isoformat()))
+    assert "Als Vorlage speichern" not in buttons(sheet.build())  # short until asked
+    sheet.press("Mehr Angaben (Ort, Anleitung, Vorlage)")
+    sheet.form.update(template_name="Morgen", instructions="Erst Kaffee",
+                      checklist="Medikamente\nPost holen")
+    sheet.press("Als Vorlage speichern")
     assert app.messages[-1] == ("Vorlage gespeichert.", False)
-    # A fresh form: picking the template fills instructions and checklist.
-    app.session.params["forms"].pop("shift:new")
-    built = roster_forms._shift_form(app, MONDAY)
-    assert "Vorlage" in texts(built)
-    buttons(built)["Morgen"].on_click(None)
-    form = app.session.params["forms"]["shift:new"]
-    assert form["instructions"] == "Erst Kaffee"
-    assert form["checklist"] == "Medikamente\nPost holen"
-    assert "Erst Kaffee" in texts(roster_forms._shift_form(app, MONDAY))
+    # A fresh sheet: picking the template fills instructions and checklist.
+    sheet = Sheet(app, roster_forms.sheet_form(app, MONDAY.isoformat()))
+    sheet.form["more"] = True
+    assert "Vorlage" in texts(sheet.build())
+    sheet.press("Morgen")
+    assert sheet.form["instructions"] == "Erst Kaffee"
+    assert sheet.form["checklist"] == "Medikamente\nPost holen"
+    assert "Erst Kaffee" in texts(sheet.build())
 
 
 def test_roster_weekly_form_skips_exception_dates(demo_holder: StoreHolder):
@@ -66,3 +105,13 @@ def test_roster_weekly_form_skips_exception_dates(demo_holder: StoreHolder):
                                                             "2026-03-23T00:00")
             if s["start"].endswith("T22:00") and s["end"].endswith("T23:00")]
     assert late == ["2026-03-16T22:00"]
+
+
+def test_roster_sheet_of_a_day_lists_its_shifts_to_edit(demo_holder: StoreHolder):
+    app = app_for(demo_holder, "Anna Becker")
+    sheet = Sheet(app, roster_forms.sheet_form(app, "2026-03-11"))
+    assert "Bearbeiten: 07:00–15:00 · Ben Meyer · Arbeit" in buttons(sheet.build())
+    edit_id = demo_holder.services.shifts_between("2026-03-11T07:00", "2026-03-11T08:00")[0]["id"]
+    edit = Sheet(app, roster_forms.sheet_form(app, "2026-03-11", edit_id=edit_id))
+    assert edit.form["start"] == "07:00" and "Dienst absagen" in buttons(edit.build())
+    assert not any(x.startswith("Bearbeiten:") for x in buttons(edit.build()))
