@@ -20,7 +20,7 @@ from app.views import widgets as w
 from app.views.sign_view import day_lines, money, summary_lines
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 SHOWN = ("submitted", "approved")
 
@@ -42,7 +42,7 @@ def _span(entry: dict[str, Any]) -> str:
     return f"{entry['start'].replace('T', ' ')}–{entry['end'][11:]}"
 
 
-def change_lines(app: App, changes: list[dict[str, Any]]) -> list[str]:
+def change_lines(app: Host, changes: list[dict[str, Any]]) -> list[str]:
     """The difference to the previous version, one sentence per change."""
     out = []
     for c in changes:
@@ -64,7 +64,7 @@ def change_lines(app: App, changes: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def cards(app: App, status: str, limit: int | None = None) -> list[ft.Control]:
+def cards(app: Host, status: str, limit: int | None = None) -> list[ft.Control]:
     """One card per latest timesheet version in ``status`` (submitted or approved)."""
     rows = [r for r in waiting(app.services) if r["status"] == status]
     if status == "approved":
@@ -72,7 +72,7 @@ def cards(app: App, status: str, limit: int | None = None) -> list[ft.Control]:
     return [_card(app, r) for r in rows[:limit]]
 
 
-def _card(app: App, row: dict[str, Any]) -> ft.Control:
+def _card(app: Host, row: dict[str, Any]) -> ft.Control:
     s, services = app.session, app.services
     name = services.member(row["member_id"])["display_name"]
     month, mid = row["month"], row["member_id"]

@@ -16,7 +16,7 @@ from app.views import approval_view
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 
 APPROVED_SHOWN = 6
@@ -28,7 +28,7 @@ def pending(services: Any) -> int:
     return int(sheets) + len(ui.requests(services, "open")) + len(ui.open_conflicts(services))
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     names = {m["id"]: m["display_name"] for m in services.members(include_inactive=True)}
     open_requests = ui.requests(services, "open")
@@ -52,7 +52,7 @@ def build(app: App) -> ft.Control:
     return ft.Column(items, spacing=10)
 
 
-def _describe(app: App, r: dict[str, Any], names: dict[str, str]) -> str:
+def _describe(app: Host, r: dict[str, Any], names: dict[str, str]) -> str:
     who = names.get(r["member_id"], "?")
     if r["shift_id"]:
         try:
@@ -66,7 +66,7 @@ def _describe(app: App, r: dict[str, Any], names: dict[str, str]) -> str:
     return app.t(f"approvals.kind.{r['kind']}", who=who, what=what)
 
 
-def _request_card(app: App, r: dict[str, Any], names: dict[str, str]) -> ft.Control:
+def _request_card(app: Host, r: dict[str, Any], names: dict[str, str]) -> ft.Control:
     s, services = app.session, app.services
     form: dict[str, Any] = s.params.setdefault("forms", {}).setdefault(r["id"], {})
     label = _describe(app, r, names)
@@ -85,7 +85,7 @@ def _request_card(app: App, r: dict[str, Any], names: dict[str, str]) -> ft.Cont
                          icon=ft.Icons.CLOSE)], wrap=True, spacing=8))
 
 
-def _conflict_card(app: App, c: dict[str, Any], names: dict[str, str]) -> ft.Control:
+def _conflict_card(app: Host, c: dict[str, Any], names: dict[str, str]) -> ft.Control:
     s, services = app.session, app.services
     label = app.t("approvals.conflict", entity=c["entity"], field=c["field"])
 

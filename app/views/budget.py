@@ -16,9 +16,9 @@ from app.views import widgets as w
 from app.views.timesheet import shift_month
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     month = s.params.get("month") or services.now()[:7]
     rows = ui.budget_costs(services, month)
@@ -54,7 +54,7 @@ def build(app: App) -> ft.Control:
     return ft.Column(items, spacing=10)
 
 
-def _bar(app: App, label: str, value: Decimal, top: Decimal, color: str) -> ft.Control:
+def _bar(app: Host, label: str, value: Decimal, top: Decimal, color: str) -> ft.Control:
     """One bar of the chart; the numbers are also in the text line above (for screen
     readers the bar is decoration). Label and amount sit above the bar and wrap at word
     breaks; the bar is a share of the card's width, so it never runs off the card."""

@@ -28,10 +28,10 @@ from app.errors import AssistenzzeitError
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 
-def feeds_for(app: App) -> list[tuple[str, str | None]]:
+def feeds_for(app: Host) -> list[tuple[str, str | None]]:
     """(kind, member id) of the feeds this session's member may have."""
     kinds: list[tuple[str, str | None]] = []
     if app.session.role != "payroll":
@@ -53,7 +53,7 @@ def qr_png(url: str) -> bytes:
     return buf.getvalue()
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     cal = CalendarService(services)
     team = services.team()
@@ -78,13 +78,13 @@ def _handler(fn: Callable[[Any], Awaitable[None]]) -> Any:
     return fn
 
 
-def _as_member(app: App, fn: Callable[[], Any]) -> Any:
+def _as_member(app: Host, fn: Callable[[], Any]) -> Any:
     """Reads that check rights (building a feed) run as the session's member too."""
-    with app.services.store.acting_as(app.session.member_id):
+    with app.as_member():
         return fn()
 
 
-def _feed_card(app: App, kind: str, member_id: str | None, link: Link | None,
+def _feed_card(app: Host, kind: str, member_id: str | None, link: Link | None,
                relay: str) -> ft.Control:
     s, services = app.session, app.services
     title = app.t(f"calendar.feed.{kind}")
@@ -153,7 +153,7 @@ def _feed_card(app: App, kind: str, member_id: str | None, link: Link | None,
     return w.card(*controls, key=f"calendar-{kind}")
 
 
-def _employer_part(app: App, cal: CalendarService) -> list[ft.Control]:
+def _employer_part(app: Host, cal: CalendarService) -> list[ft.Control]:
     s, services = app.session, app.services
 
     def details(e: Any) -> None:

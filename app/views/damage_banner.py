@@ -14,12 +14,12 @@ import flet as ft
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 SHOWN = 3  # entries named on screen; the rest are counted
 
 
-def build(app: App) -> ft.Control | None:
+def build(app: Host) -> ft.Control | None:
     s = app.session
     damaged = s.holder.damage()
     if not damaged:

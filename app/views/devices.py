@@ -23,12 +23,12 @@ from app.sync import device_sync
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 INVITE_ROLES = ("assistant", "proxy", "payroll")
 
 
-def sync_panel(app: App, quiet: bool = False) -> ft.Control:
+def sync_panel(app: Host, quiet: bool = False) -> ft.Control:
     """The "Zuletzt synchronisiert" line and the *Jetzt synchronisieren* button; ``quiet``
     shows nothing at all on a device without a relay (a store that never syncs)."""
     s, services = app.session, app.services
@@ -46,7 +46,7 @@ def sync_panel(app: App, quiet: bool = False) -> ft.Control:
     ], spacing=8)
 
 
-def relay_action(app: App, work: Callable[[], Any], ok_key: str | None = None,
+def relay_action(app: Host, work: Callable[[], Any], ok_key: str | None = None,
                  **values: object) -> bool:
     """Like ``app.act`` for work that talks to the relay, but without holding the store's
     ``acting_as`` lock around it: ``device_sync`` takes its round lock first and acts as the
@@ -67,7 +67,7 @@ def relay_action(app: App, work: Callable[[], Any], ok_key: str | None = None,
     return True
 
 
-def sync_now(app: App) -> None:
+def sync_now(app: Host) -> None:
     def work() -> None:
         report = device_sync.sync_now(app.services)
         app.session.params["sync_report"] = report
@@ -78,7 +78,7 @@ def sync_now(app: App) -> None:
         app.say(app.t(key, received=getattr(report, "ops", 0)))
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     return ft.Column([
         w.card(w.heading(app.session, app.t("sync.title"), 2), sync_panel(app)),
         _quarantine_card(app), _invite_card(app), _requests_card(app), _devices_card(app),
@@ -87,7 +87,7 @@ def build(app: App) -> ft.Control:
 
 
 # ---------------------------------------------------------------------- invite
-def _invite_card(app: App) -> ft.Control:
+def _invite_card(app: Host) -> ft.Control:
     s, services = app.session, app.services
     form: dict[str, Any] = s.params.setdefault("invite_form", {"role": "assistant"})
     relay = w.bound(s, form, "relay", app.t("field.relay"), device_sync.relay_url(services))
@@ -147,7 +147,7 @@ def _invite_card(app: App) -> ft.Control:
 
 
 # ---------------------------------------------------------------------- join requests
-def _requests_card(app: App) -> ft.Control:
+def _requests_card(app: Host) -> ft.Control:
     s, services = app.session, app.services
     loaded = s.params.get("requests")
 
@@ -191,7 +191,7 @@ def _requests_card(app: App) -> ft.Control:
 
 
 # ---------------------------------------------------------------------- devices
-def _devices_card(app: App) -> ft.Control:
+def _devices_card(app: Host) -> ft.Control:
     s, services = app.session, app.services
     parts: list[ft.Control] = [w.heading(s, app.t("devices.list_title"), 2),
                                w.text(s, app.t("devices.lost_phone"), base=14)]
@@ -208,7 +208,7 @@ def _devices_card(app: App) -> ft.Control:
     return w.card(*parts, key="devices-card")
 
 
-def _quarantine_card(app: App) -> ft.Control:
+def _quarantine_card(app: Host) -> ft.Control:
     """Envelopes of others that do not open, each with its author and one tap to block
     that device; nothing at all while there are none."""
     s = app.session
@@ -233,7 +233,7 @@ def _quarantine_card(app: App) -> ft.Control:
     return w.card(*parts, key="quarantine-card")
 
 
-def _revoke_now(app: App, device: str, line: str) -> w.Handler:
+def _revoke_now(app: Host, device: str, line: str) -> w.Handler:
     """One tap: the device's own data says who it is, so no second question is asked."""
     def revoke(e: Any) -> None:
         relay_action(app, lambda: device_sync.revoke_device(app.services, device,
@@ -242,7 +242,7 @@ def _revoke_now(app: App, device: str, line: str) -> w.Handler:
     return revoke
 
 
-def _confirm_revoke(app: App, device: str, line: str) -> None:
+def _confirm_revoke(app: Host, device: str, line: str) -> None:
     s = app.session
 
     def close(e: Any = None) -> None:
@@ -266,7 +266,7 @@ def _show(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _conflicts_card(app: App) -> ft.Control:
+def _conflicts_card(app: Host) -> ft.Control:
     s, services = app.session, app.services
     items = conflict_service.open_conflicts(services)
     parts: list[ft.Control] = [w.heading(s, app.t("conflicts.title"), 2)]
@@ -286,7 +286,7 @@ def _conflicts_card(app: App) -> ft.Control:
     return w.card(*parts, key="conflicts-card")
 
 
-def _keep(app: App, conflict_id: str, side: str) -> w.Handler:
+def _keep(app: Host, conflict_id: str, side: str) -> w.Handler:
     def keep(e: Any) -> None:
         app.act(lambda: conflict_service.resolve(app.services, conflict_id, side),
                 "conflicts.resolved")

@@ -23,7 +23,7 @@ from app.views import widgets as w
 from app.views.timesheet import shift_month
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 FORMATS = ("payroll_csv", "datev_lodas", "lexware", "pdf", "bundle", "verwendungsnachweis")
 # The exports module names its steps by short format keys; people see the buttons' names.
@@ -43,7 +43,7 @@ def picker() -> Any:
     return ft.FilePicker()
 
 
-async def save_as(app: App, path: Path, web: bool) -> None:
+async def save_as(app: Host, path: Path, web: bool) -> None:
     """*Speichern unter…* for one written file. In web mode Flet needs the bytes and a file
     name (the browser then downloads the file); the desktop dialog returns the chosen path or
     None when the person cancels."""
@@ -61,7 +61,7 @@ async def save_as(app: App, path: Path, web: bool) -> None:
     app.say(app.t("export.saved", name=str(chosen or path.name)))
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     month = s.params.get("month") or shift_month(services.now()[:7], -1)
     # After an export the page is rebuilt: the bar stays full and the last step stays shown.
@@ -125,7 +125,7 @@ def build(app: App) -> ft.Control:
     return ft.Column(items, spacing=10)
 
 
-def _files(app: App, paths: list[Path]) -> list[ft.Control]:
+def _files(app: Host, paths: list[Path]) -> list[ft.Control]:
     """The files of the last export, each with *Speichern unter…*."""
     s = app.session
     if not paths:

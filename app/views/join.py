@@ -16,7 +16,7 @@ from app.errors import AssistenzzeitError
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 
 def pairing_join() -> Any:
@@ -28,7 +28,7 @@ def pairing_join() -> Any:
     return getattr(module, "join", None)
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s = app.session
     code = w.field(s, app.t("field.invite_code"))
     name = w.field(s, app.t("field.your_name"))

@@ -18,7 +18,7 @@ from app.views import widgets as w
 from app.views.timesheet import shift_month
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 CELL_MIN = 56  # ≥ 48 px, room for the day number and one shift line
 
@@ -30,7 +30,7 @@ def month_days(month: str) -> list[list[date | None]]:
             for week in calendar.Calendar(firstweekday=0).monthdatescalendar(y, m)]
 
 
-def shifts_by_day(app: App, month: str) -> dict[str, list[dict[str, Any]]]:
+def shifts_by_day(app: Host, month: str) -> dict[str, list[dict[str, Any]]]:
     """The session member's shifts of the month, by start day (a night shows on its start)."""
     services, mid = app.services, app.session.member_id or ""
     nxt = shift_month(month, 1)
@@ -40,7 +40,7 @@ def shifts_by_day(app: App, month: str) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def cell_label(app: App, day: date, shifts: list[dict[str, Any]]) -> str:
+def cell_label(app: Host, day: date, shifts: list[dict[str, Any]]) -> str:
     parts = [app.t("my.cell_shift", start=sh["start"][11:16], end=sh["end"][11:16],
                    kind=app.t(f"kind.{sh['kind']}")) for sh in shifts]
     return app.t("my.cell", weekday=app.t(f"weekday.{day.weekday()}"),
@@ -48,14 +48,14 @@ def cell_label(app: App, day: date, shifts: list[dict[str, Any]]) -> str:
                  shifts=", ".join(parts) or app.t("my.cell_none"))
 
 
-def row_height(app: App, most: int) -> float:
+def row_height(app: Host, most: int) -> float:
     """Height of a week row whose fullest day has ``most`` shifts: a shift line may wrap to
     two lines in a 50 px cell at phone width, so two lines are reserved per shift."""
     s = app.session
     return max(CELL_MIN, 10 + w.size(s, 14) * 1.5 + most * (w.size(s, 12) * 2.9 + 2))
 
 
-def _cell(app: App, day: date | None, shifts: list[dict[str, Any]], today: str,
+def _cell(app: Host, day: date | None, shifts: list[dict[str, Any]], today: str,
           height: float) -> ft.Control:
     s = app.session
     if day is None:
@@ -78,7 +78,7 @@ def _cell(app: App, day: date | None, shifts: list[dict[str, Any]], today: str,
                         exclude_semantics=True, selected=is_today or None, expand=1)
 
 
-def build(app: App, month: str) -> ft.Control:
+def build(app: Host, month: str) -> ft.Control:
     s = app.session
     days = shifts_by_day(app, month)
     today = app.services.now()[:10]

@@ -18,12 +18,12 @@ from app.views import my_calendar
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 WEEKS = 4
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     mid = s.member_id or ""
     now = services.now()
@@ -60,7 +60,7 @@ def build(app: App) -> ft.Control:
     return ft.Column(items, spacing=10)
 
 
-def when(app: App, shift: dict[str, Any]) -> str:
+def when(app: Host, shift: dict[str, Any]) -> str:
     """"heute", "morgen" or "am Mo, 23.11.2026": the day of a shift as people say it."""
     day, today = shift["start"][:10], app.services.now()[:10]
     tomorrow = (date.fromisoformat(today) + timedelta(days=1)).isoformat()
@@ -69,7 +69,7 @@ def when(app: App, shift: dict[str, Any]) -> str:
     return app.t("my.when_day", day=fmt.day(app.session.lang, day))
 
 
-def details(app: App, shift: dict[str, Any], checklist: bool = True) -> list[ft.Control]:
+def details(app: Host, shift: dict[str, Any], checklist: bool = True) -> list[ft.Control]:
     """Where, the instructions and the checklist of a shift (read before it starts)."""
     s = app.session
     parts: list[ft.Control] = []
@@ -82,7 +82,7 @@ def details(app: App, shift: dict[str, Any], checklist: bool = True) -> list[ft.
     return parts
 
 
-def _shift_card(app: App, shift: dict[str, Any], swap_pending: bool) -> ft.Control:
+def _shift_card(app: Host, shift: dict[str, Any], swap_pending: bool) -> ft.Control:
     """One shift, said once: the heading, its details, then the swap button."""
     s, services, mid = app.session, app.services, app.session.member_id or ""
     title = app.t("my.shift_title", when=when(app, shift), start=shift["start"][11:16],
@@ -98,12 +98,12 @@ def _shift_card(app: App, shift: dict[str, Any], swap_pending: bool) -> ft.Contr
     return w.card(*parts)
 
 
-def _label(app: App, shift: dict[str, Any]) -> str:
+def _label(app: Host, shift: dict[str, Any]) -> str:
     return app.t("my.shift_line", day=fmt.day(app.session.lang, shift["start"][:10]), start=shift["start"][11:16],
                  end=shift["end"][11:16], kind=app.t(f"kind.{shift['kind']}"))
 
 
-def _availability(app: App, mid: str) -> ft.Control:
+def _availability(app: Host, mid: str) -> ft.Control:
     s, services = app.session, app.services
     form: dict[str, Any] = s.params.setdefault("forms", {}).setdefault("avail", {})
     rows = [w.text(s, app.t("my.avail_line" if a["available"] else "my.unavail_line",

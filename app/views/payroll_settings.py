@@ -20,7 +20,7 @@ from app.exports import settings as export_settings
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 # Form fields in order: setting name → i18n key of the label.
 FIELDS = {"berater_nr": "payroll.berater_nr", "mandanten_nr": "payroll.mandanten_nr",
@@ -30,7 +30,7 @@ HELP = {"berater_nr": "payroll.berater_nr_help", "mandanten_nr": "payroll.mandan
 DATEV_FORMATS = ("datev", "datev_lodas", "lodas")
 
 
-def missing_numbers(app: App, store_dir: Path, formats: list[str]) -> str | None:
+def missing_numbers(app: Host, store_dir: Path, formats: list[str]) -> str | None:
     """The sentence to show when a DATEV export lacks BeraterNr or MandantenNr, else None."""
     if not any(f in DATEV_FORMATS for f in formats):
         return None
@@ -46,7 +46,7 @@ def missing_numbers(app: App, store_dir: Path, formats: list[str]) -> str | None
                  file=str(export_settings.path_for(store_dir)))
 
 
-def build(app: App, store_dir: Path) -> ft.Control:
+def build(app: Host, store_dir: Path) -> ft.Control:
     s = app.session
     forms: dict[str, Any] = s.params.setdefault("forms", {})
     form: dict[str, Any] = forms.setdefault("payroll", {})

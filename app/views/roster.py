@@ -23,10 +23,10 @@ from app.views import roster_forms, roster_grid
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 
-def plan_warnings(app: App, month: str, member_ids: set[str]) -> dict[str, list[str]]:
+def plan_warnings(app: Host, month: str, member_ids: set[str]) -> dict[str, list[str]]:
     """Warnings per shift id from ``app.store.reports.plan_warnings`` when it exists."""
     try:
         reports = importlib.import_module("app.store.reports")
@@ -51,7 +51,7 @@ def plan_warnings(app: App, month: str, member_ids: set[str]) -> dict[str, list[
     return out
 
 
-def _budget_warnings(app: App, month: str) -> list[str]:
+def _budget_warnings(app: Host, month: str) -> list[str]:
     """A Teilbudget the month's plan costs more than (the *Budget* screen has the figures)."""
     try:
         rows = ui.budget_costs(app.services, month)
@@ -60,7 +60,7 @@ def _budget_warnings(app: App, month: str) -> list[str]:
     return [f"{r['name']}: {app.t('budget.over')}" for r in rows if r["over"]]
 
 
-def period(app: App) -> tuple[str, date, date]:
+def period(app: Host) -> tuple[str, date, date]:
     """(mode, first day, day after the last) of what the roster shows."""
     s = app.session
     mode = s.params.get("mode", "week")
@@ -74,7 +74,7 @@ def period(app: App) -> tuple[str, date, date]:
     return mode, first, after
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     mode, first, after = period(app)
 
@@ -136,7 +136,7 @@ def build(app: App) -> ft.Control:
     return ft.Column(rows, spacing=8)
 
 
-def _day_block(app: App, day: date, shifts: list[dict[str, Any]], gaps: list[dict[str, str]],
+def _day_block(app: Host, day: date, shifts: list[dict[str, Any]], gaps: list[dict[str, str]],
                names: dict[str, str], warnings: dict[str, list[str]]) -> ft.Control:
     """One day of the week: its shifts (tap: edit), its free slots (tap: plan that slot) and
     a button that plans a shift on that day."""
@@ -151,7 +151,7 @@ def _day_block(app: App, day: date, shifts: list[dict[str, Any]], gaps: list[dic
     return ft.Column(parts, spacing=4)
 
 
-def _shift_row(app: App, shift: dict[str, Any], names: dict[str, str],
+def _shift_row(app: Host, shift: dict[str, Any], names: dict[str, str],
                warnings: list[str]) -> ft.Control:
     s = app.session
     label = roster_forms.shift_line(app, shift, names)
@@ -167,7 +167,7 @@ def _shift_row(app: App, shift: dict[str, Any], names: dict[str, str],
     return ft.Column(parts, spacing=2)
 
 
-def _gap_row(app: App, gap: dict[str, str]) -> ft.Control:
+def _gap_row(app: Host, gap: dict[str, str]) -> ft.Control:
     """A free slot in the employer's needs: tapping it plans a shift for exactly that slot."""
     values = {"start": gap["start"][11:16], "end": gap["end"][11:16], "label": gap["label"]}
     key = "roster.gap_label" if gap["label"] else "roster.gap"
@@ -178,7 +178,7 @@ def _gap_row(app: App, gap: dict[str, str]) -> ft.Control:
                     icon=ft.Icons.ADD_ALERT)
 
 
-def _appointments(app: App, first: date, after: date) -> list[ft.Control]:
+def _appointments(app: Host, first: date, after: date) -> list[ft.Control]:
     rows = ui.appointments(app.services, f"{first.isoformat()}T00:00",
                            f"{after.isoformat()}T00:00")
     if not rows:

@@ -24,17 +24,17 @@ from app.views import date_time_fields as dt
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 OPEN = "-"
 
 
-def forms(app: App, first: date) -> list[ft.Control]:
+def forms(app: Host, first: date) -> list[ft.Control]:
     """The forms below the plan; one shift is planned in the sheet (``open_sheet``)."""
     return [_weekly_form(app, first), _copy_form(app, first), _needs_form(app)]
 
 
-def _assignee_choice(app: App, form: dict[str, Any], refresh: Callable[[], None]
+def _assignee_choice(app: Host, form: dict[str, Any], refresh: Callable[[], None]
                      ) -> ft.Control:
     s = app.session
     options = [(OPEN, app.t("roster.open"))] + [
@@ -48,7 +48,7 @@ def _assignee_choice(app: App, form: dict[str, Any], refresh: Callable[[], None]
                     label=app.t("roster.assignee"))
 
 
-def _kind_choice(app: App, form: dict[str, Any], refresh: Callable[[], None]) -> ft.Control:
+def _kind_choice(app: Host, form: dict[str, Any], refresh: Callable[[], None]) -> ft.Control:
     def pick(value: str) -> None:
         form["kind"] = value
         refresh()
@@ -57,7 +57,7 @@ def _kind_choice(app: App, form: dict[str, Any], refresh: Callable[[], None]) ->
                     form.get("kind", "work"), pick, label=app.t("field.kind"))
 
 
-def _budget_choice(app: App, form: dict[str, Any], refresh: Callable[[], None]) -> ft.Control:
+def _budget_choice(app: Host, form: dict[str, Any], refresh: Callable[[], None]) -> ft.Control:
     def pick(value: str) -> None:
         form["budget"] = value
         refresh()
@@ -68,7 +68,7 @@ def _budget_choice(app: App, form: dict[str, Any], refresh: Callable[[], None]) 
                     label=app.t("field.budget"))
 
 
-def sheet_form(app: App, day: str, start: str = "08:00", end: str = "16:00",
+def sheet_form(app: Host, day: str, start: str = "08:00", end: str = "16:00",
                edit_id: str | None = None) -> dict[str, Any]:
     """A fresh form for the sheet: prefilled with the tapped day (or free slot), or with the
     shift being edited."""
@@ -85,7 +85,7 @@ def sheet_form(app: App, day: str, start: str = "08:00", end: str = "16:00",
     return form
 
 
-def open_sheet(app: App, day: str, start: str = "08:00", end: str = "16:00",
+def open_sheet(app: Host, day: str, start: str = "08:00", end: str = "16:00",
                edit_id: str | None = None) -> None:
     """The short sheet that plans (or edits) one shift, over the plan; after saving, the
     shift shows in place at once (the plan is rebuilt) and the sheet closes."""
@@ -114,7 +114,7 @@ def open_sheet(app: App, day: str, start: str = "08:00", end: str = "16:00",
     shown = True
 
 
-def _refocus(app: App, shown: bool) -> None:
+def _refocus(app: Host, shown: bool) -> None:
     """After the sheet is rebuilt in place (a choice, *Mehr Angaben*): the keyboard focus
     back on the button pressed. The rebuilt dialog otherwise leaves it nowhere, and the next
     Tab starts at the top of the sheet. (The page's own rebuild does this in the shell.)"""
@@ -129,14 +129,14 @@ def _refocus(app: App, shown: bool) -> None:
         app.page.run_task(restore)
 
 
-def _day_name(app: App, day: str) -> str:
+def _day_name(app: Host, day: str) -> str:
     try:
         return fmt.day(app.session.lang, day)
     except ValueError:
         return day
 
 
-def shift_form(app: App, form: dict[str, Any], refresh: Callable[[], None],
+def shift_form(app: Host, form: dict[str, Any], refresh: Callable[[], None],
                close: Callable[[], None]) -> list[ft.Control]:
     """The controls of the sheet: fields, choices, save (and for an edit: cancel shift)."""
     s, services = app.session, app.services
@@ -222,14 +222,14 @@ def shift_form(app: App, form: dict[str, Any], refresh: Callable[[], None],
             ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)]
 
 
-def shift_line(app: App, shift: dict[str, Any], names: dict[str, str]) -> str:
+def shift_line(app: Host, shift: dict[str, Any], names: dict[str, str]) -> str:
     """"07:00–15:00 · Ben Meyer · Arbeit" """
     who = names.get(shift["assignee_id"] or "", app.t("roster.open"))
     return app.t("roster.shift_line", start=shift["start"][11:16], end=shift["end"][11:16],
                  who=who, kind=app.t(f"kind.{shift['kind']}"))
 
 
-def _same_day(app: App, form: dict[str, Any], close: Callable[[], None]) -> list[ft.Control]:
+def _same_day(app: Host, form: dict[str, Any], close: Callable[[], None]) -> list[ft.Control]:
     """A new shift's sheet lists the day's shifts, so the month grid can edit them too."""
     day = form.get("date", "")
     if form.get("edit") or len(day) != 10:
@@ -250,7 +250,7 @@ def _same_day(app: App, form: dict[str, Any], close: Callable[[], None]) -> list
     return out
 
 
-def _template_choice(app: App, form: dict[str, Any], refresh: Callable[[], None]
+def _template_choice(app: Host, form: dict[str, Any], refresh: Callable[[], None]
                      ) -> list[ft.Control]:
     """A row of templates; picking one fills the instructions and the checklist."""
     found = planning.templates(app.services)
@@ -269,7 +269,7 @@ def _template_choice(app: App, form: dict[str, Any], refresh: Callable[[], None]
                      form.get("template"), pick, label=app.t("field.template"))]
 
 
-def _weekly_form(app: App, first: date) -> ft.Control:
+def _weekly_form(app: Host, first: date) -> ft.Control:
     s, services = app.session, app.services
     form: dict[str, Any] = s.params.setdefault("forms", {}).setdefault("weekly", {})
     chosen: set[str] = form.setdefault("weekdays", set())
@@ -309,7 +309,7 @@ def _weekly_form(app: App, first: date) -> ft.Control:
         key="weekly-form")
 
 
-def _copy_form(app: App, first: date) -> ft.Control:
+def _copy_form(app: Host, first: date) -> ft.Control:
     s, services = app.session, app.services
     form: dict[str, Any] = s.params.setdefault("forms", {}).setdefault("copy", {})
 
@@ -328,7 +328,7 @@ def _copy_form(app: App, first: date) -> ft.Control:
         key="copy-form")
 
 
-def _needs_form(app: App) -> ft.Control:
+def _needs_form(app: Host) -> ft.Control:
     """*Assistenzbedarf*: when someone must be there, one need per chosen weekday."""
     s, services = app.session, app.services
     form: dict[str, Any] = s.params.setdefault("forms", {}).setdefault("need", {})

@@ -19,17 +19,17 @@ from app.views import widgets as w
 from app.views.my_calendar import month_days
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 WIDE_MIN = 1000  # below this (or at 200 % text) the week's days stack
 
 
-def _wide(app: App) -> bool:
+def _wide(app: Host) -> bool:
     width = getattr(getattr(app, "page", None), "width", None) or 0
     return not app.phone and width >= WIDE_MIN and app.session.text_scale < 200
 
 
-def week(app: App, blocks: list[ft.Control]) -> ft.Control:
+def week(app: Host, blocks: list[ft.Control]) -> ft.Control:
     boxed: list[ft.Control] = [ft.Container(b, padding=6, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
                           border_radius=8, expand=1 if _wide(app) else None) for b in blocks]
     if _wide(app):
@@ -37,7 +37,7 @@ def week(app: App, blocks: list[ft.Control]) -> ft.Control:
     return ft.Column(boxed, spacing=8)
 
 
-def month(app: App, first: date, by_day: dict[str, list[dict[str, Any]]],
+def month(app: Host, first: date, by_day: dict[str, list[dict[str, Any]]],
           gaps: dict[str, list[dict[str, str]]]) -> ft.Control:
     s = app.session
     names = {m["id"]: m["display_name"] for m in app.services.members(include_inactive=True)}
@@ -55,7 +55,7 @@ def month(app: App, first: date, by_day: dict[str, list[dict[str, Any]]],
     return ft.Column(rows, spacing=2)
 
 
-def _cell(app: App, day: date | None, by_day: dict[str, list[dict[str, Any]]],
+def _cell(app: Host, day: date | None, by_day: dict[str, list[dict[str, Any]]],
           gaps: dict[str, list[dict[str, str]]], names: dict[str, str], today: str,
           height: float) -> ft.Control:
     s = app.session

@@ -17,13 +17,13 @@ from app.views import widgets as w
 from app.views.state import TEXT_SCALES, THEMES
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 TIME_ZONES = ("Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/Luxembourg",
               "Europe/Brussels", "Europe/Amsterdam", "Europe/Paris", "UTC")
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
 
     def set_pref(name: str, value: Any) -> None:

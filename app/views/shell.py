@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import flet as ft
@@ -20,6 +20,7 @@ import flet as ft
 from app import settings
 from app.calendar.background import republish_soon
 from app.errors import AssistenzzeitError, StoreLocked
+from app.store.services import Services
 from app.views import (
     approvals,
     budget,
@@ -41,6 +42,7 @@ from app.views import (
 )
 from app.views import widgets as w
 from app.views.date_time_fields import use_locale
+from app.views.host import Host
 from app.views.state import Session, StoreHolder
 from app.views.theme import apply_theme
 
@@ -48,7 +50,7 @@ PHONE_MAX_WIDTH = 700
 PRE_UNLOCK = {"start": start.build, "create": start.build_create, "demo": start.build_demo,
               "join": join.build, "unlock": unlock.build, "who": who.build}
 # name: (build, nav label key, icon)
-SCREENS: dict[str, tuple[Callable[[App], ft.Control], str, Any]] = {
+SCREENS: dict[str, tuple[Callable[[Host], ft.Control], str, Any]] = {
     "today": (today.build, "nav.today", ft.Icons.TODAY),
     "my_shifts": (my_shifts.build, "nav.my_shifts", ft.Icons.EVENT_NOTE),
     "timesheet": (timesheet.build, "nav.timesheet", ft.Icons.RECEIPT_LONG),
@@ -72,6 +74,11 @@ def start_session(page: ft.Page, holder: StoreHolder) -> None:
     App(page, Session.for_device(holder)).boot()
 
 
+def _host(app: App) -> Host:
+    """mypy checks here that ``App`` is a ``Host``: the contract every screen builds on."""
+    return app
+
+
 class App:
     def __init__(self, page: ft.Page, session: Session) -> None:
         self.page = page
@@ -83,7 +90,7 @@ class App:
 
     # ------------------------------------------------------------------ state helpers
     @property
-    def services(self) -> Any:
+    def services(self) -> Services:
         return self.session.services
 
     def t(self, key: str, **values: object) -> str:
@@ -140,7 +147,7 @@ class App:
                     and self.session.idle_seconds() > minutes * 60):
                 self.lock()
 
-    def lock(self, e: Any = None) -> None:
+    def lock(self, e: ft.Event[Any] | None = None) -> None:
         """*Sperren*: the store forgets its keys; every open tab shows the unlock screen."""
         self.session.member_id = None
         self.session.proven = False
@@ -164,7 +171,7 @@ class App:
     def home(self) -> str:
         return self.nav_screens()[0]
 
-    def act(self, action: Callable[[], Any], ok_key: str | None = None, *,
+    def act(self, action: Callable[[], object], ok_key: str | None = None, *,
             focus: str | None = None, form: dict[str, Any] | None = None,
             **ok_values: object) -> bool:
         """Run a write as the session's member; show the outcome; never a traceback.
@@ -175,10 +182,7 @@ class App:
             form.pop(w.FORM_ERROR, None)
         self.session.touch()
         try:
-            if self.session.member_id:
-                with self.services.store.acting_as(self.session.member_id):
-                    action()
-            else:
+            with self.as_member():
                 action()
         except StoreLocked:
             self.lock()
@@ -201,6 +205,16 @@ class App:
         else:
             self.render()
         return True
+
+    @contextlib.contextmanager
+    def as_member(self) -> Iterator[None]:
+        """Rights are the session's member's (without one, the device owner's)."""
+        member_id = self.session.member_id
+        if not member_id:
+            yield
+            return
+        with self.services.store.acting_as(member_id):
+            yield
 
     def error_text(self, err: AssistenzzeitError) -> str:
         field = getattr(err, "field", None)

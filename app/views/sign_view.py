@@ -23,7 +23,7 @@ from app.views import widgets as w
 from app.views.timesheet import shift_month
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 SIGNABLE = ("draft", "rejected")
 
@@ -32,7 +32,7 @@ def money(value: str) -> str:
     return value.replace(".", ",")
 
 
-def summary_lines(app: App, doc: dict[str, Any]) -> list[str]:
+def summary_lines(app: Host, doc: dict[str, Any]) -> list[str]:
     """The plain-language sentences that say what a document contains."""
     t, hours, pay = app.t, doc["hours"], doc["pay"]
 
@@ -57,7 +57,7 @@ def summary_lines(app: App, doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def day_lines(app: App, doc: dict[str, Any]) -> list[str]:
+def day_lines(app: Host, doc: dict[str, Any]) -> list[str]:
     """The signed entries, one line per entry, as the assistant signed them."""
     out = []
     for e in doc.get("entries", []):
@@ -72,7 +72,7 @@ def day_lines(app: App, doc: dict[str, Any]) -> list[str]:
     return out
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     member_id = (s.params.get("member_id") if s.is_employer else None) or s.member_id or ""
     month = s.params.get("month") or shift_month(services.now()[:7], -1)
@@ -98,7 +98,7 @@ def build(app: App) -> ft.Control:
     return ft.Column(items, spacing=10)
 
 
-def _to_sign(app: App, member_id: str, month: str, own: bool) -> list[ft.Control]:
+def _to_sign(app: Host, member_id: str, month: str, own: bool) -> list[ft.Control]:
     s, services = app.session, app.services
     try:
         doc = timesheets.document_for(services, member_id, month)
@@ -123,7 +123,7 @@ def _to_sign(app: App, member_id: str, month: str, own: bool) -> list[ft.Control
     return [w.card(*parts)]
 
 
-def _signed(app: App, row: dict[str, Any]) -> list[ft.Control]:
+def _signed(app: Host, row: dict[str, Any]) -> list[ft.Control]:
     s, services = app.session, app.services
     device = services.store.projection.get("device", row["assistant_device"]) or {}
     key = fingerprint(bytes.fromhex(device.get("sign_pub") or "")) if device else "?"

@@ -17,12 +17,12 @@ from app.store.services import STATES
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 MIN_PASSPHRASE = 8
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s = app.session
     return ft.Column([
         w.heading(s, app.t("start.title")),
@@ -38,7 +38,7 @@ def build(app: App) -> ft.Control:
     ], spacing=12)
 
 
-def _language_row(app: App) -> ft.Control:
+def _language_row(app: Host) -> ft.Control:
     s = app.session
 
     def pick(lang: str) -> None:
@@ -50,7 +50,7 @@ def _language_row(app: App) -> ft.Control:
                     s.lang, pick, label=app.t("settings.language"))
 
 
-def check_passphrase(app: App, first: str, second: str) -> str:
+def check_passphrase(app: Host, first: str, second: str) -> str:
     if len(first or "") < MIN_PASSPHRASE:
         raise InputError(app.t("start.passphrase_short", n=MIN_PASSPHRASE), "passphrase")
     if first != second:
@@ -61,7 +61,7 @@ def check_passphrase(app: App, first: str, second: str) -> str:
 CREATE_FIELDS = ("team_name", "your_name", "passphrase", "passphrase2")
 
 
-def build_create(app: App) -> ft.Control:
+def build_create(app: Host) -> ft.Control:
     """*Team anlegen*. A wrong or missing input keeps everything typed (the form lives in
     the session's params) and is said under its own field, which gets the focus."""
     s = app.session
@@ -111,7 +111,7 @@ def build_create(app: App) -> ft.Control:
     ], spacing=12)
 
 
-def open_demo(app: App) -> None:
+def open_demo(app: Host) -> None:
     phrase = settings.get("passphrase")
     if phrase:
         make_demo(app, str(phrase))
@@ -119,7 +119,7 @@ def open_demo(app: App) -> None:
         app.go("demo")
 
 
-def make_demo(app: App, phrase: str) -> None:
+def make_demo(app: Host, phrase: str) -> None:
     try:
         app.session.holder.create_demo(phrase)
     except AssistenzzeitError as err:
@@ -129,7 +129,7 @@ def make_demo(app: App, phrase: str) -> None:
     app.go("who")
 
 
-def build_demo(app: App) -> ft.Control:
+def build_demo(app: Host) -> ft.Control:
     s = app.session
     pw1 = w.field(s, app.t("field.passphrase"), password=True)
     pw2 = w.field(s, app.t("field.passphrase2"), password=True)

@@ -16,10 +16,10 @@ from app.views import date_time_fields as dt
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     today = services.now()[:10]
     month = today[:7]
@@ -47,7 +47,7 @@ def build(app: App) -> ft.Control:
     return ft.Column([*cards, _add_form(app)], spacing=12)
 
 
-def _add_form(app: App) -> ft.Control:
+def _add_form(app: Host) -> ft.Control:
     """*Person hinzufügen*. The fields are named as the store names them (``hourly_wage``),
     so an error lands under its field; what was typed stays."""
     s, services = app.session, app.services

@@ -20,7 +20,7 @@ from app.views import date_time_fields as dt
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 
 def optional(module: str, name: str) -> Any:
@@ -40,7 +40,7 @@ def shift_month(month: str, by: int) -> str:
     return f"{y}-{m:02d}"
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     member_id = s.params.get("member_id") if s.is_employer else s.member_id
     member_id = member_id or s.member_id or ""
@@ -73,7 +73,7 @@ def build(app: App) -> ft.Control:
     return ft.Column(items, spacing=10)
 
 
-def _report(app: App, report_fn: Any, member_id: str, month: str) -> list[ft.Control]:
+def _report(app: Host, report_fn: Any, member_id: str, month: str) -> list[ft.Control]:
     s = app.session
     try:
         report = report_fn(app.services, member_id, month)
@@ -91,7 +91,7 @@ def _report(app: App, report_fn: Any, member_id: str, month: str) -> list[ft.Con
     return [w.card(w.heading(s, app.t("timesheet.by_class"), 3), *lines)]
 
 
-def _entry_row(app: App, entry: dict[str, Any]) -> ft.Control:
+def _entry_row(app: Host, entry: dict[str, Any]) -> ft.Control:
     s = app.session
     breaks = ", ".join(f"{b['start'][11:16]}–{(b['end'] or '')[11:16]}"
                        for b in entry["breaks"]) or app.t("timesheet.no_breaks")
@@ -112,7 +112,7 @@ def _entry_row(app: App, entry: dict[str, Any]) -> ft.Control:
     return ft.Column(parts, spacing=2)
 
 
-def _entry_form(app: App, member_id: str, month: str, entry_id: str | None) -> ft.Control:
+def _entry_form(app: Host, member_id: str, month: str, entry_id: str | None) -> ft.Control:
     s, services = app.session, app.services
     forms: dict[str, Any] = s.params.setdefault("forms", {})
     form: dict[str, Any] = forms.setdefault(f"entry:{entry_id or 'new'}", {})
@@ -164,7 +164,7 @@ def _entry_form(app: App, member_id: str, month: str, entry_id: str | None) -> f
                  primary=True, icon=ft.Icons.SAVE))
 
 
-def _close(app: App, member_id: str, month: str) -> ft.Control:
+def _close(app: Host, member_id: str, month: str) -> ft.Control:
     """*Monat abschließen*: one path, review → sign. The sign screen shows exactly what the
     signature covers; the employer finds a signed month under *Freigaben*."""
     s, services = app.session, app.services

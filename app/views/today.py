@@ -19,14 +19,14 @@ from app.views import widgets as w
 from app.views.devices import sync_panel
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 LOOKAHEAD_DAYS = 14
 MISSED_DAYS = 1  # yesterday and today: what a person still remembers to add
 MISSED_AFTER = timedelta(minutes=30)  # a late start is not yet "missed"
 
 
-def next_shift(app: App, member_id: str) -> dict[str, Any] | None:
+def next_shift(app: Host, member_id: str) -> dict[str, Any] | None:
     services = app.services
     current = services.current_shift(member_id)
     if current:
@@ -38,7 +38,7 @@ def next_shift(app: App, member_id: str) -> dict[str, Any] | None:
     return upcoming[0] if upcoming else None
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     mid = s.member_id or ""
     running = services.running_entry(mid)
@@ -118,7 +118,7 @@ def build(app: App) -> ft.Control:
     return ft.Column(items, spacing=14)
 
 
-def _shift_card(app: App, shift: dict[str, Any]) -> ft.Control:
+def _shift_card(app: Host, shift: dict[str, Any]) -> ft.Control:
     s = app.session
     checked: set[int] = s.params.setdefault("checked", set())
 
@@ -138,7 +138,7 @@ def _shift_card(app: App, shift: dict[str, Any]) -> ft.Control:
     return w.card(*parts, key="today-shift")
 
 
-def missed(app: App, member_id: str) -> list[dict[str, Any]]:
+def missed(app: Host, member_id: str) -> list[dict[str, Any]]:
     """Shifts of the last ``MISSED_DAYS`` days that began ``MISSED_AFTER`` ago or more with
     no time entry overlapping them: planned, but not clocked."""
     services = app.services
@@ -157,7 +157,7 @@ def missed(app: App, member_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def _missed_card(app: App, shifts: list[dict[str, Any]]) -> ft.Control:
+def _missed_card(app: Host, shifts: list[dict[str, Any]]) -> ft.Control:
     s = app.session
     lines = [w.text(s, app.t("today.missed", when=my_shifts.when(app, x),
                              start=x["start"][11:16], end=x["end"][11:16]),
@@ -168,18 +168,18 @@ def _missed_card(app: App, shifts: list[dict[str, Any]]) -> ft.Control:
                                    icon=ft.Icons.EDIT_CALENDAR), key="today-missed")
 
 
-def _breaks(app: App, count: int) -> str:
+def _breaks(app: Host, count: int) -> str:
     """"ohne Pause", "1 Pause", "2 Pausen" — never "0 Pause(n)"."""
     return app.t(f"today.breaks_{count if count < 2 else 'n'}", n=count)
 
 
-def _name(app: App, member_id: str) -> str:
+def _name(app: Host, member_id: str) -> str:
     try:
         return str(app.services.member(member_id)["display_name"])
     except Exception:  # a removed author still has a note
         return "?"
 
 
-def _written(app: App, at: str) -> str:
+def _written(app: Host, at: str) -> str:
     """When a handover note was written: the team's wall clock, the German way."""
     return f"{fmt.day(app.session.lang, at)}, {fmt.clock(at)}"

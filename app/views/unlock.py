@@ -10,10 +10,10 @@ from app.errors import AssistenzzeitError, WrongPassphrase
 from app.views import widgets as w
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s = app.session
     phrase = w.field(s, app.t("field.passphrase"), password=True)
 

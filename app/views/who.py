@@ -22,10 +22,10 @@ from app.views import widgets as w
 from app.views.devices import sync_panel
 
 if TYPE_CHECKING:
-    from app.views.shell import App
+    from app.views.host import Host
 
 
-def build(app: App) -> ft.Control:
+def build(app: Host) -> ft.Control:
     s = app.session
     proving = s.params.get("prove")
     if proving:
@@ -59,13 +59,13 @@ def build(app: App) -> ft.Control:
     ], spacing=12)
 
 
-def switch(app: App, member_id: str) -> None:
+def switch(app: Host, member_id: str) -> None:
     app.session.member_id = member_id
     app.session.proven = False
     app.go(app.home())
 
 
-def _prove(app: App, member: dict[str, Any]) -> ft.Control:
+def _prove(app: Host, member: dict[str, Any]) -> ft.Control:
     """Ask for the PIN (or the passphrase) of ``member``; then offer to set a PIN."""
     s, store = app.session, app.services.store
     name, mid = member["display_name"], member["id"]
@@ -110,7 +110,7 @@ def _prove(app: App, member: dict[str, Any]) -> ft.Control:
     ], spacing=12)
 
 
-def _set_pin(app: App, member: dict[str, Any]) -> ft.Control:
+def _set_pin(app: Host, member: dict[str, Any]) -> ft.Control:
     """First use: the person (who has just given the passphrase) chooses a PIN."""
     s, store = app.session, app.services.store
     name, mid = member["display_name"], member["id"]

@@ -5,6 +5,7 @@ handlers can be exercised directly."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,29 @@ from app.views.state import Session, StoreHolder
 TODAY = date(2026, 3, 11)  # a Wednesday
 
 
+class FakePage:
+    """The part of ``ft.Page`` screens use: dialogs (kept in a list) and background tasks."""
+
+    def __init__(self) -> None:
+        self.width = 1280
+        self.dialogs: list[Any] = []
+
+    def show_dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog)
+
+    def pop_dialog(self) -> Any:
+        return self.dialogs.pop() if self.dialogs else None
+
+    def run_task(self, handler: Any, *args: Any) -> None:
+        pass  # focus and scroll restores: nothing to restore without a browser
+
+
 class FakeApp:
-    """What screens use of ``shell.App``: session, services, t, go, act, say, render."""
+    """A ``views.host.Host`` for tests: records navigation, messages and renders."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.page = FakePage()
         self.went: list[tuple[str, dict[str, Any]]] = []
         self.messages: list[tuple[str, bool]] = []
         self.renders = 0
@@ -45,11 +64,11 @@ class FakeApp:
     def home(self) -> str:
         return "roster" if self.session.is_employer else "today"
 
-    def act(self, action: Callable[[], Any], ok_key: str | None = None, *,
+    def act(self, action: Callable[[], object], ok_key: str | None = None, *,
             focus: str | None = None, form: dict[str, Any] | None = None,
-            **ok: object) -> bool:
+            **ok_values: object) -> bool:
         try:
-            with self.services.store.acting_as(self.session.member_id or ""):
+            with self.as_member():
                 action()
         except AssistenzzeitError as err:
             key = str(getattr(err, "field", "") or "")
@@ -59,8 +78,13 @@ class FakeApp:
             self.messages.append((str(err), True))
             return False
         if ok_key:
-            self.messages.append((self.t(ok_key, **ok), False))
+            self.messages.append((self.t(ok_key, **ok_values), False))
         return True
+
+    @contextmanager
+    def as_member(self) -> Iterator[None]:
+        with self.services.store.acting_as(self.session.member_id or ""):
+            yield
 
     def say(self, message: str, error: bool = False) -> None:
         self.messages.append((message, error))
