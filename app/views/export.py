@@ -10,13 +10,13 @@ bundle without signature) is said in plain sentences.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from app.errors import AssistenzzeitError
+from app.exports.run import export_month
 from app.i18n import formats as fmt
 from app.views import payroll_settings
 from app.views import widgets as w
@@ -28,14 +28,6 @@ if TYPE_CHECKING:
 FORMATS = ("payroll_csv", "datev_lodas", "lexware", "pdf", "bundle", "verwendungsnachweis")
 # The exports module names its steps by short format keys; people see the buttons' names.
 STEP_FORMATS = {"csv": "payroll_csv", "datev": "datev_lodas", "verwendung": "verwendungsnachweis"}
-
-
-def exports_run() -> Any:
-    """``export_month(services, month, formats, out_dir, …)`` of the exports module, or None."""
-    try:
-        return getattr(importlib.import_module("app.exports.run"), "export_month", None)
-    except ImportError:
-        return None
 
 
 def picker() -> Any:
@@ -80,10 +72,6 @@ def build(app: Host) -> ft.Control:
         w.refresh(bar, status)
 
     def run(formats: list[str]) -> None:
-        fn = exports_run()
-        if fn is None:
-            app.say(app.t("export.not_available"), error=True)
-            return
         missing = payroll_settings.missing_numbers(app, s.holder.directory, formats)
         if missing:  # no LODAS file without the payroll office's numbers (form below)
             app.say(missing, error=True)
@@ -92,7 +80,7 @@ def build(app: Host) -> ft.Control:
         status.value = app.t("export.running")
         w.refresh(bar, status)
         try:
-            result = fn(services, month, formats, s.holder.directory / "exports",
+            result = export_month(services, month, formats, s.holder.directory / "exports",
                         progress=progress)
         except AssistenzzeitError as err:
             app.say(app.error_text(err), error=True)
@@ -100,8 +88,8 @@ def build(app: Host) -> ft.Control:
         except OSError as err:  # disk full, no rights: say it, no traceback
             app.say(app.t("export.write_failed", error=str(err)), error=True)
             return
-        paths = [str(p) for p in getattr(result, "paths", [])]
-        skipped = list(getattr(result, "skipped", []))
+        paths = [str(p) for p in result.paths]
+        skipped = list(result.skipped)
         s.params["files"], s.params["progress"] = paths, status.value
         # A few files are named; for many the list below names them, the message counts.
         done = (app.t("export.done", path=", ".join(Path(p).name for p in paths) or "–")

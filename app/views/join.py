@@ -7,25 +7,16 @@ employer's screen and goes on to the unlock screen.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from app.errors import AssistenzzeitError
+from app.sync import pairing
 from app.views import widgets as w
 
 if TYPE_CHECKING:
     from app.views.host import Host
-
-
-def pairing_join() -> Any:
-    """``app.sync.pairing.join`` when the sync module provides it, else None."""
-    try:
-        module = importlib.import_module("app.sync.pairing")
-    except ImportError:
-        return None
-    return getattr(module, "join", None)
 
 
 def build(app: Host) -> ft.Control:
@@ -35,12 +26,8 @@ def build(app: Host) -> ft.Control:
     phrase = w.field(s, app.t("field.passphrase"), password=True)
 
     def submit(e: Any) -> None:
-        join = pairing_join()
-        if join is None:
-            app.say(app.t("join.not_available"), error=True)
-            return
         try:
-            safety = join(s.holder.directory, (code.value or "").strip(), phrase.value or "",
+            safety = pairing.join(s.holder.directory, (code.value or "").strip(), phrase.value or "",
                           (name.value or "").strip())
         except AssistenzzeitError as err:
             app.say(app.error_text(err), error=True)

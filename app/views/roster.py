@@ -9,7 +9,6 @@ The grid layout lives in ``roster_grid``, the forms in ``roster_forms``.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ import flet as ft
 
 from app.errors import AssistenzzeitError
 from app.i18n import formats as fmt
-from app.store import planning
+from app.store import planning, reports
 from app.store import ui_services as ui
 from app.views import roster_forms, roster_grid
 from app.views import widgets as w
@@ -27,20 +26,13 @@ if TYPE_CHECKING:
 
 
 def plan_warnings(app: Host, month: str, member_ids: set[str]) -> dict[str, list[str]]:
-    """Warnings per shift id from ``app.store.reports.plan_warnings`` when it exists."""
-    try:
-        reports = importlib.import_module("app.store.reports")
-    except ImportError:
-        return {}
-    fn = getattr(reports, "plan_warnings", None)
-    if fn is None:
-        return {}
+    """Warnings per shift id from ``app.store.reports.plan_warnings``."""
     key = "message_en" if app.session.lang == "en" else "message_de"
     names = {m["id"]: m["display_name"] for m in app.services.members(include_inactive=True)}
     out: dict[str, list[str]] = {}
     for mid in sorted(member_ids, key=lambda m: names.get(m, m)):
         try:
-            found = fn(app.services, mid, month)
+            found = reports.plan_warnings(app.services, mid, month)
         except Exception:  # warnings are advisory; the plan still shows
             continue
         for warning in found:

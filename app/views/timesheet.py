@@ -1,5 +1,5 @@
 """*Stundenzettel*: one member's month — entries with breaks and hours, hours per pay class
-and gross pay (from ``app.store.reports.month_report`` when present), add or correct an
+and gross pay (``app.store.reports.month_report``), add or correct an
 entry with a reason, and *Monat abschließen*: a link to the sign screen (review → sign).
 
 An assistant sees their own month; the employer opens any member's month from *Team*.
@@ -7,7 +7,6 @@ An assistant sees their own month; the employer opens any member's month from *T
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,20 +14,13 @@ import flet as ft
 
 from app.errors import InputError
 from app.i18n import formats as fmt
+from app.store import reports, timesheets
 from app.store import ui_services as ui
 from app.views import date_time_fields as dt
 from app.views import widgets as w
 
 if TYPE_CHECKING:
     from app.views.host import Host
-
-
-def optional(module: str, name: str) -> Any:
-    """A function another helper provides (reports, timesheets), or None until it exists."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def shift_month(month: str, by: int) -> str:
@@ -58,9 +50,7 @@ def build(app: Host) -> ft.Control:
     summary = services.month_summary(member_id, month)
     items.append(w.text(s, app.t("timesheet.total", hours=w.num(s, summary["hours"])), base=18,
                         bold=True, key="timesheet-total"))
-    report_fn = optional("app.store.reports", "month_report")
-    if report_fn is not None:
-        items += _report(app, report_fn, member_id, month)
+    items += _report(app, member_id, month)
     entries = summary["entries"]
     if not entries:
         items.append(w.text(s, app.t("timesheet.empty")))
@@ -73,10 +63,10 @@ def build(app: Host) -> ft.Control:
     return ft.Column(items, spacing=10)
 
 
-def _report(app: Host, report_fn: Any, member_id: str, month: str) -> list[ft.Control]:
+def _report(app: Host, member_id: str, month: str) -> list[ft.Control]:
     s = app.session
     try:
-        report = report_fn(app.services, member_id, month)
+        report = reports.month_report(app.services, member_id, month)
     except Exception:  # the pay engine is advisory here; hours still show
         return [w.text(s, app.t("timesheet.report_failed"))]
     lines = [w.text(s, app.t("timesheet.class_line", cls=app.t(f"payclass.{k}"), hours=w.num(s, v)))
@@ -168,13 +158,10 @@ def _close(app: Host, member_id: str, month: str) -> ft.Control:
     """*Monat abschließen*: one path, review → sign. The sign screen shows exactly what the
     signature covers; the employer finds a signed month under *Freigaben*."""
     s, services = app.session, app.services
-    status_fn = optional("app.store.timesheets", "status")
-    status = ""
-    if status_fn is not None:
-        try:
-            status = str(status_fn(services, member_id, month))
-        except Exception:  # status is informative only
-            status = ""
+    try:
+        status = timesheets.status(services, member_id, month)
+    except Exception:  # status is informative only
+        status = ""
     parts: list[ft.Control] = [w.heading(s, app.t("timesheet.submit_title"), 3)]
     if status:
         parts.append(w.text(s, app.t(f"sign.status.{status}")))

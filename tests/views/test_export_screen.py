@@ -45,7 +45,7 @@ def export_all(demo_holder: StoreHolder, monkeypatch: pytest.MonkeyPatch) -> tup
     steps: list[tuple[float, str]] = []
     bar = find(view, ft.ProgressBar)[0]
     status = next(t for t in find(view, ft.Text) if t.value == "")  # the status line
-    real = export.exports_run()
+    real = export.export_month
 
     def spy(*a: Any, **kw: Any) -> Any:
         outer = kw["progress"]
@@ -56,7 +56,7 @@ def export_all(demo_holder: StoreHolder, monkeypatch: pytest.MonkeyPatch) -> tup
         return real(*a, **{**kw, "progress": progress})
 
     with monkeypatch.context() as patch:
-        patch.setattr(export, "exports_run", lambda: spy)
+        patch.setattr(export, "export_month", spy)
         buttons(view)["Alle Formate exportieren"].on_click(None)
     return app, steps
 

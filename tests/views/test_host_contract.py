@@ -64,3 +64,9 @@ def test_no_screen_imports_the_shell() -> None:
     offenders = [p.name for p in screens if "app.views.shell" in _imports(p)]
     assert offenders == []
 
+
+
+def test_no_importlib_in_the_app() -> None:
+    offenders = [str(p.relative_to(APP_DIR)) for p in APP_DIR.rglob("*.py")
+                 if any(n.split(".")[0] == "importlib" for n in _imports(p))]
+    assert offenders == []
