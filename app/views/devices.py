@@ -181,10 +181,10 @@ def _requests_card(app: Host) -> ft.Control:
             w.text(s, app.t("devices.safety_compare"), base=14),
             ft.Row([
                 w.button(s, app.t("devices.approve", name=r["member_name"]),
-                         lambda e, d=r["device"]: decide(d, True), primary=True,
+                         w.call(decide, r["device"], True), primary=True,
                          icon=ft.Icons.CHECK),
                 w.button(s, app.t("devices.reject", name=r["member_name"]),
-                         lambda e, d=r["device"]: decide(d, False), icon=ft.Icons.BLOCK),
+                         w.call(decide, r["device"], False), icon=ft.Icons.BLOCK),
             ], wrap=True, spacing=8, run_spacing=8),
         ]
     return w.card(*parts, key="requests-card")
@@ -203,7 +203,7 @@ def _devices_card(app: Host) -> ft.Control:
             continue
         parts += [w.text(s, line, key="device-line"),
                   w.button(s, app.t("devices.revoke", line=line),
-                           lambda e, d=d, line=line: _confirm_revoke(app, d["id"], line),
+                           w.call(_confirm_revoke, app, d["id"], line),
                            icon=ft.Icons.PHONELINK_LOCK)]
     return w.card(*parts, key="devices-card")
 

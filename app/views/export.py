@@ -103,7 +103,7 @@ def build(app: Host) -> ft.Control:
         w.text(s, app.t("export.intro")),
         w.button(s, app.t("export.all"), lambda e: run(list(FORMATS)), primary=True,
                  icon=ft.Icons.DOWNLOAD_FOR_OFFLINE, key="export-all"),
-        ft.Row([w.button(s, app.t(f"export.{fmt}"), lambda e, f=fmt: run([f]),
+        ft.Row([w.button(s, app.t(f"export.{fmt}"), w.call(run, [fmt]),
                          icon=ft.Icons.DOWNLOAD) for fmt in FORMATS],
                wrap=True, spacing=8, run_spacing=8),
         bar, status_line,

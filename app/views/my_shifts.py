@@ -7,6 +7,7 @@ grid lives in ``my_calendar.py``.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
@@ -53,9 +54,9 @@ def build(app: Host) -> ft.Control:
         if ("claim", shift["id"]) in pending:
             items.append(w.text(s, app.t("my.claim_pending", label=label)))
             continue
-        items.append(w.button(s, app.t("my.claim", label=label), lambda e, sid=shift[
-            "id"]: app.act(lambda: ui.make_request(services, mid, "claim", sid),
-                           "my.claim_sent"), icon=ft.Icons.FRONT_HAND))
+        claim = partial(ui.make_request, services, mid, "claim", shift["id"])
+        items.append(w.button(s, app.t("my.claim", label=label),
+                              w.call(app.act, claim, "my.claim_sent"), icon=ft.Icons.FRONT_HAND))
     items.append(_availability(app, mid))
     return ft.Column(items, spacing=10)
 

@@ -150,8 +150,7 @@ def _shift_row(app: Host, shift: dict[str, Any], names: dict[str, str],
     # One button per shift: its label is the shift line, so the text is not said twice.
     parts: list[ft.Control] = [
         w.button(s, app.t("roster.edit_shift", label=label),
-                 lambda e, sid=shift["id"]: roster_forms.open_sheet(
-                     app, shift["start"][:10], edit_id=sid),
+                 lambda e: roster_forms.open_sheet(app, shift["start"][:10], edit_id=shift["id"]),
                  icon=ft.Icons.EDIT, key=f"shift-{shift['id']}")]
     for warning in warnings:
         parts.append(w.text(s, app.t("common.warning", text=warning), base=14,

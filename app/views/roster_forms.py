@@ -190,14 +190,14 @@ def shift_form(app: Host, form: dict[str, Any], refresh: Callable[[], None],
         app.act(work, "roster.template_saved")
         refresh()
 
-    def cancel_shift(e: Any) -> None:
-        finish(app.act(lambda: services.cancel_shift(edit_id), "roster.cancelled",
+    def cancel_shift(shift_id: str) -> None:
+        finish(app.act(lambda: services.cancel_shift(shift_id), "roster.cancelled",
                        focus=form.get("opener") or None))
 
     buttons = [w.button(s, app.t("roster.save_shift" if edit_id else "roster.plan_shift"),
                         save, primary=True, icon=ft.Icons.SAVE, key="sheet-save")]
     if edit_id:
-        buttons.append(w.button(s, app.t("roster.cancel_shift"), cancel_shift,
+        buttons.append(w.button(s, app.t("roster.cancel_shift"), w.call(cancel_shift, edit_id),
                                 icon=ft.Icons.EVENT_BUSY))
     buttons.append(w.button(s, app.t("common.close"), lambda e: close(), icon=ft.Icons.CLOSE))
     error = ([w.text(s, s.message, color=ft.Colors.ERROR, live=True, key="sheet-error")]

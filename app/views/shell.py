@@ -386,7 +386,7 @@ class App:
 
         dialog = ft.AlertDialog(
             modal=True, title=ft.Text(self.t("shell.menu")),
-            content=ft.Column([*[w.button(s, self.t(SCREENS[n][1]), (lambda ev, n=n: to(n)),
+            content=ft.Column([*[w.button(s, self.t(SCREENS[n][1]), w.call(to, n),
                                           icon=self._nav_icon(n), selected=(n == s.screen))
                                  for n in self.nav_screens()],
                                ft.Divider(), *self._tools(self.page.pop_dialog)],

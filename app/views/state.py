@@ -137,7 +137,8 @@ class StoreHolder:
 
     # -------------------------------------------------------------- device files
     def _meta(self) -> dict[str, Any]:
-        return load_prefs(self.directory).get("meta", {})
+        meta = load_prefs(self.directory).get("meta")
+        return meta if isinstance(meta, dict) else {}
 
     def _save_meta(self) -> None:
         prefs = load_prefs(self.directory)
@@ -204,8 +205,8 @@ class Session:
         lang = prefs.get("lang") or settings.get("language")
         return cls(holder=holder,
                    lang=lang if lang in LANGUAGES else "de",
-                   theme=prefs.get("theme") if prefs.get("theme") in THEMES else "light",
-                   text_scale=prefs.get("text_scale") if prefs.get("text_scale") in TEXT_SCALES
+                   theme=str(prefs.get("theme")) if prefs.get("theme") in THEMES else "light",
+                   text_scale=int(prefs["text_scale"]) if prefs.get("text_scale") in TEXT_SCALES
                    else 100)
 
     def save_device_prefs(self) -> None:

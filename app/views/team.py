@@ -39,7 +39,7 @@ def build(app: Host) -> ft.Control:
             lines.append(w.text(s, app.t("team.hours_month", hours=w.num(s, summary["hours"]),
                                          month=fmt.month(s.lang, month))))
             lines.append(w.button(s, app.t("team.open_timesheet", name=m["display_name"]),
-                                  lambda e, mid=m["id"]: app.go("timesheet", member_id=mid),
+                                  w.call(app.go, "timesheet", member_id=m["id"]),
                                   icon=ft.Icons.RECEIPT_LONG))
         if m["preferences"]:
             lines.append(w.text(s, app.t("team.preferences", text=m["preferences"]), base=14))

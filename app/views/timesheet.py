@@ -96,8 +96,8 @@ def _entry_row(app: Host, entry: dict[str, Any]) -> ft.Control:
     if entry["end"]:
         parts.append(w.button(s, app.t("timesheet.correct", label=entry["start"][:16]
                                        .replace("T", " ")),
-                              lambda e, eid=entry["id"]: app.go(
-                                  "timesheet", **{**s.params, "correct": eid}),
+                              lambda e: app.go(
+                                  "timesheet", **{**s.params, "correct": entry["id"]}),
                               icon=ft.Icons.EDIT))
     return ft.Column(parts, spacing=2)
 

@@ -132,9 +132,11 @@ def _shift_card(app: Host, shift: dict[str, Any]) -> ft.Control:
     parts: list[ft.Control] = [w.heading(s, title, 2)]
     # The checklist can be ticked off here (not only read as in *Meine Dienste*).
     parts += my_shifts.details(app, shift, checklist=False)
+    def ticked(i: int) -> w.Handler:
+        return lambda e: toggle(i, bool(e.control.value))
+
     for i, task in enumerate(shift["checklist"] or []):
-        parts.append(w.checkbox(s, task, i in checked,
-                                lambda e, i=i: toggle(i, bool(e.control.value))))
+        parts.append(w.checkbox(s, task, i in checked, ticked(i)))
     return w.card(*parts, key="today-shift")
 
 

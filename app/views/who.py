@@ -43,7 +43,7 @@ def build(app: Host) -> ft.Control:
 
     buttons = [w.button(s, app.t("who.pick", name=m["display_name"],
                                  role=app.t(f"role.{m['role']}")),
-                        (lambda e, m=m: pick(m)), icon=ft.Icons.PERSON)
+                        w.call(pick, m), icon=ft.Icons.PERSON)
                for m in app.services.members()]
     if not buttons:  # a joined device before its approval: nothing to pick yet
         buttons = [w.text(s, app.t("who.waiting")), sync_panel(app)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ParamSpec
 
 import flet as ft
 
@@ -20,7 +20,18 @@ from app.views.state import Session
 
 MIN_TARGET = 48
 FORM_ERROR = "_error"  # (field key, message) of a form's last failed save
-Handler = Callable[[Any], None]
+# Flet ignores what a handler returns (``lambda e: app.act(...)`` gives a bool); an async
+# handler returns its coroutine, which Flet awaits. ``Event[Any]``: Flet types each event by
+# its control's class, invariantly, so one handler type for buttons, fields and checkboxes
+# has to leave the control open.
+Handler = Callable[[ft.Event[Any]], object]
+P = ParamSpec("P")
+
+
+def call(fn: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> Handler:
+    """A handler that calls ``fn(*args, **kwargs)``, its arguments bound now: for loops,
+    instead of the ``lambda e, k=k:`` default-argument trick, which mypy cannot type."""
+    return lambda e: fn(*args, **kwargs)
 
 
 def size(session: Session, base: float) -> float:
@@ -126,7 +137,7 @@ def choice(session: Session, options: Sequence[tuple[str, str]], value: str | No
            on_pick: Callable[[str], None], label: str | None = None) -> ft.Control:
     """A row of buttons for a small set of choices; the chosen one is filled and marked
     ``selected`` for screen readers. Wraps to the next line at phone width."""
-    buttons = [button(session, text_, (lambda e, k=key: on_pick(k)), selected=(key == value))
+    buttons = [button(session, text_, call(on_pick, key), selected=(key == value))
                for key, text_ in options]
     row = ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)
     if label is None:
@@ -182,7 +193,7 @@ def field_error(session: Session, form: dict[str, Any], key: str, box: ft.TextFi
 def toggles(session: Session, options: Sequence[tuple[str, str]], chosen: set[str],
             on_toggle: Callable[[str], None], label: str | None = None) -> ft.Control:
     """Several independent on/off buttons (weekdays); chosen ones are filled and selected."""
-    buttons = [button(session, text_, (lambda e, k=key: on_toggle(k)), selected=key in chosen)
+    buttons = [button(session, text_, call(on_toggle, key), selected=key in chosen)
                for key, text_ in options]
     row = ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)
     return ft.Column([ft.Text(label, size=size(session, 15)), row], spacing=4) if label else row
