@@ -66,7 +66,7 @@ def _bound(session: Session, form: dict[str, Any], key: str, label: str, default
     box = w.field(session, label, show(stored) if read(stored) == stored else stored,
                   hint=hint)
 
-    def keep(e: Any) -> None:
+    def keep(e: ft.Event[ft.TextField]) -> None:
         typed = e.control.value or ""
         form[key] = read(typed) or typed
 
@@ -93,7 +93,7 @@ def date_field(session: Session, form: dict[str, Any], key: str, label: str,
 
     opener: list[ft.Control] = []
 
-    def picked(e: Any) -> None:
+    def picked(e: ft.Event[ft.DatePicker]) -> None:
         day = picked_date(e.control.value)
         if day is not None:
             form[key] = day.isoformat()
@@ -101,7 +101,7 @@ def date_field(session: Session, form: dict[str, Any], key: str, label: str,
             w.refresh(box)
         _back_to(e.page, opener)
 
-    def open_picker(e: Any) -> None:
+    def open_picker(e: ft.Event[Any]) -> None:
         today = date.today()
         current = _iso_date(str(form.get(key) or "")) or today.isoformat()
         e.page.show_dialog(ft.DatePicker(
@@ -123,7 +123,7 @@ def time_field(session: Session, form: dict[str, Any], key: str, label: str,
 
     opener: list[ft.Control] = []
 
-    def picked(e: Any) -> None:
+    def picked(e: ft.Event[ft.TimePicker]) -> None:
         value = e.control.value
         if isinstance(value, time):
             form[key] = f"{value:%H:%M}"
@@ -131,7 +131,7 @@ def time_field(session: Session, form: dict[str, Any], key: str, label: str,
             w.refresh(box)
         _back_to(e.page, opener)
 
-    def open_picker(e: Any) -> None:
+    def open_picker(e: ft.Event[Any]) -> None:
         current = _iso_time(str(form.get(key) or "")) or "08:00"
         e.page.show_dialog(ft.TimePicker(
             value=time.fromisoformat(current), on_change=picked, help_text=label,
@@ -152,7 +152,7 @@ def _with_button(session: Session, box: ft.TextField, name: str, handler: w.Hand
     return ft.Column([box, button], spacing=4)
 
 
-def _back_to(page: Any, opener: list[ft.Control]) -> None:
+def _back_to(page: ft.Page | None, opener: list[ft.Control]) -> None:
     """After the dialog: the keyboard focus back on the button that opened it (Flutter
     otherwise leaves it on whatever field comes next)."""
     target = opener[0] if opener else None

@@ -313,7 +313,7 @@ class App:
         items.append(body)
         screen = s.screen
 
-        def scrolled(e: Any) -> None:
+        def scrolled(e: ft.OnScrollEvent) -> None:
             s.scroll[screen] = float(e.pixels)
 
         self._scroller = ft.Column(items, spacing=12, scroll=ft.ScrollMode.AUTO, expand=True,
@@ -325,7 +325,7 @@ class App:
         s = self.session
 
         def run(action: Callable[[], Any]) -> Any:
-            def handler(e: Any) -> None:
+            def handler(e: ft.Event[Any]) -> None:
                 if then is not None:
                     then()
                 action()
@@ -342,8 +342,10 @@ class App:
         s = self.session
         current = screens.index(s.screen) if s.screen in screens else 0
 
-        def pick(e: Any) -> None:
-            self.go(screens[int(e.control.selected_index)])
+        def pick(e: ft.Event[ft.NavigationRail]) -> None:
+            index = e.control.selected_index
+            if index is not None:  # a rail's change always selects one
+                self.go(screens[index])
 
         if self.phone:
             # Why not ft.NavigationBar: in Flet 1.0.5 web its destinations carry no button
@@ -376,7 +378,7 @@ class App:
         # Why a badge and not a longer label: the count stays visible in the 100 px rail.
         return ft.Icon(icon, badge=ft.Badge(label=str(count))) if count else icon
 
-    def show_menu(self, e: Any = None) -> None:
+    def show_menu(self, e: ft.Event[Any] | None = None) -> None:
         """Phone navigation: every destination as a full-width button in a dialog."""
         s = self.session
 
@@ -394,11 +396,11 @@ class App:
             actions=[w.button(s, self.t("common.close"), lambda ev: self.page.pop_dialog())])
         self.page.show_dialog(dialog)
 
-    def show_help(self, e: Any = None) -> None:
+    def show_help(self, e: ft.Event[Any] | None = None) -> None:
         s = self.session
         screen = s.screen
 
-        def close(ev: Any) -> None:
+        def close(ev: ft.Event[Any]) -> None:
             self.page.pop_dialog()
 
         dialog = ft.AlertDialog(

@@ -91,13 +91,13 @@ def _pressed(session: Session, label: str, on_click: Handler | None) -> Any:
     if on_click is None:
         return None
     if inspect.iscoroutinefunction(on_click):
-        async def run_async(e: Any) -> None:
+        async def run_async(e: ft.Event[Any]) -> None:
             session.focus_name = label
             take_typed(session)
             await on_click(e)
         return run_async
 
-    def run(e: Any) -> None:
+    def run(e: ft.Event[Any]) -> None:
         session.focus_name = label
         take_typed(session)
         on_click(e)
@@ -164,7 +164,7 @@ def bound(session: Session, form: dict[str, Any], key: str, label: str, default:
     of the screen (after a choice button) keeps what was typed."""
     box = field(session, label, str(form.setdefault(key, default) or ""), **kw)
 
-    def keep(e: Any) -> None:
+    def keep(e: ft.Event[ft.TextField]) -> None:
         form[key] = e.control.value
 
     box.on_change = keep
