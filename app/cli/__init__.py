@@ -21,7 +21,7 @@ Register = Callable[[Any], None]
 
 # One small function per command family, importing its module only when called: together
 # the families pull in SQLModel, fpdf/fontTools and icalendar (about 1,000 modules, seconds
-# of startup), and e.g. `assistenzzeit pay` needs none of them (README, *Command line*).
+# of startup), and e.g. `assistenzzeit pay` needs none of them.
 def _app_cmd() -> Register:
     from app.cli import app_cmd
     return app_cmd.register

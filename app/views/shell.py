@@ -1,8 +1,8 @@
 """The shell: one ``App`` per browser session — routing, theme, navigation, help, lock.
 
-Screens are modules with ``build(app) -> ft.Control``; the shell rebuilds the page on every
-navigation (the screens are small, and a fresh build always shows the latest store state,
-including what other sessions wrote). Before unlock only the first-start, join, demo, unlock
+Screens are modules with ``build(host) -> ft.Control`` (``views.host.Host``, which ``App``
+satisfies); the shell rebuilds the page on every navigation (the screens are small, and a
+fresh build always shows the latest store state, including what other sessions wrote). Before unlock only the first-start, join, demo, unlock
 and "Wer sind Sie?" screens exist. Navigation: a ``NavigationRail`` at desktop width, a
 *Menü* button at phone width (see ``_layout``); employer/proxy and assistant see different destinations.
 """
