@@ -15,7 +15,7 @@ import flet as ft
 
 from app.errors import InputError
 from app.i18n import formats as fmt
-from app.store import ui_services as ui
+from app.store import teamwork
 from app.views import date_time_fields as dt
 from app.views import widgets as w
 
@@ -146,8 +146,8 @@ def _entry_form(app: App, member_id: str, month: str, entry_id: str | None) -> f
                 eid = services.add_entry(member_id, start, end, reason, breaks=breaks)
             if not s.is_employer:
                 # The employer sees an assistant's own correction under *Freigaben*.
-                ui.make_request(services, member_id, "correction", entry_id=eid,
-                                comment=f"{start.replace('T', ' ')}–{end[11:]}: {reason}")
+                teamwork.make_request(services, member_id, "correction", entry_id=eid,
+                                      comment=f"{start.replace('T', ' ')}–{end[11:]}: {reason}")
             forms.pop(f"entry:{entry_id or 'new'}", None)
             s.params.pop("correct", None)
         app.act(work, "timesheet.saved")
