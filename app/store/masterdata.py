@@ -114,6 +114,12 @@ class MasterData:
     def me(self) -> dict[str, Any]:
         return self.member(self.store.acting_member)
 
+    def device(self, device_id: str) -> dict[str, Any] | None:
+        """A device row (member, public keys, label), a revoked one too: a signature it
+        made stays readable. None for a device this store never heard of."""
+        row = self.store.projection.get("device", device_id)
+        return dict(row) if row is not None else None
+
     # ------------------------------------------------------------------ contracts and budgets
     def set_contract(self, member_id: str, valid_from: str, hourly_wage: str,
                      employment: str = "part_time", weekly_hours: str = "0",

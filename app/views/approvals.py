@@ -25,7 +25,7 @@ APPROVED_SHOWN = 6
 
 def pending(services: Any) -> int:
     """How many things wait for the employer: signed sheets, open requests, conflicts."""
-    sheets = sum(r["status"] == "submitted" for r in approval_view.waiting(services))
+    sheets = sum(r["status"] == "submitted" for r in services.waiting_timesheets())
     return (int(sheets) + len(teamwork.requests(services, "open"))
             + len(store_conflicts.open_rows(services)))
 
