@@ -7,7 +7,7 @@ forward has 7 hours from 22:00 to 06:00, not 8 (DESIGN.md, "Pay and law").
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.domain import limits
@@ -44,6 +44,22 @@ def iso_month(value: str) -> str:
         return datetime.strptime(value, "%Y-%m").strftime("%Y-%m")
     except (TypeError, ValueError) as err:
         raise InputError("error.time.month", "month", value=value) from err
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """'2026-12' → (1 December 2026, 1 January 2027): the month is first ≤ day < after.
+    Unchecked (``ValueError`` for junk): callers that take typed input check ``iso_month``."""
+    first = date.fromisoformat(month + "-01")
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def month_before(text: str) -> str:
+    """'YYYY-MM' of the month before ``text`` (any ISO date or time); '' when not a date."""
+    try:
+        year, month = int(text[:4]), int(text[5:7])
+    except ValueError:
+        return ""
+    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
 
 
 def wall(value: datetime) -> str:

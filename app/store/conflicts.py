@@ -1,4 +1,5 @@
-"""Conflicts for the employer: list the open ones and settle one by keeping a value.
+"""Conflicts for the employer: list the open ones (described, or as stored rows) and settle
+one by keeping a value.
 
 The projection keeps the loser of two concurrent edits of one field by different authors
 (``projection.conflicts``, see DESIGN.md "Merge"). Settling a conflict is a normal op
@@ -59,6 +60,13 @@ def open_conflicts(services: Services) -> list[dict[str, Any]]:
                           "when": _when(int(c[f"{side}_hlc"])), "hlc": int(c[f"{side}_hlc"])}
         out.append(item)
     return sorted(out, key=lambda i: min(i["winner"]["hlc"], i["loser"]["hlc"]))
+
+
+def open_rows(services: Services) -> list[dict[str, Any]]:
+    """The open conflicts as the projection stores them (raw values, author ids), in the
+    order of ``open_conflicts``."""
+    rows = services.store.projection.conflicts
+    return [dict(rows[c["id"]]) for c in open_conflicts(services)]
 
 
 def resolve(services: Services, conflict_id: str, keep: str) -> Any:

@@ -1,5 +1,7 @@
 """Planning aids for the *Dienstplan*: the employer's needs (*Assistenzbedarf*) and the gaps
-no assigned shift covers, and reusable templates of instructions and checklists.
+no assigned shift covers, reusable templates of instructions and checklists, recurring
+weekly plans, copying a week, and what the roster shows beside the shifts (open shifts,
+appointments).
 
 Every function takes a ``Services``, validates input (``InputError`` naming the field) and
 writes through ``store.commit`` like ``Services`` itself does. Gap arithmetic is pure and
@@ -111,3 +113,74 @@ def templates(services: Services) -> list[dict[str, Any]]:
 
 def template(services: Services, template_id: str) -> dict[str, Any]:
     return dict(services._row("template", template_id))
+
+
+# ---------------------------------------------------------------------- weekly plans
+def weekly_specs(first_day: str, weekdays: list[int], start: str, end: str, weeks: int,
+                 except_dates: list[str] | None = None, **extra: Any) -> list[dict[str, Any]]:
+    """Shift specs of a weekly pattern: ``weekdays`` (0 = Monday) from the week of
+    ``first_day`` for ``weeks`` weeks; an end at or before the start ends the next day.
+    Days in ``except_dates`` ("YYYY-MM-DD", the plan's exceptions) are skipped."""
+    day0 = date.fromisoformat(iso_date(first_day, "first_day"))
+    skip = {date.fromisoformat(iso_date(d.strip(), "except_dates"))
+            for d in except_dates or [] if d.strip()}
+    if not weekdays:
+        raise InputError("error.weekdays", "weekdays")
+    if not 1 <= weeks <= 53:
+        raise InputError("error.weeks", "weeks")
+    for name, value in (("start_time", start), ("end_time", end)):
+        try:
+            datetime.strptime(value, "%H:%M")
+        except ValueError as err:
+            raise InputError("error.time.hhmm", name, value=value) from err
+    monday = day0 - timedelta(days=day0.weekday())
+    specs = []
+    for week in range(weeks):
+        for wd in sorted(set(weekdays)):
+            d = monday + timedelta(days=7 * week + wd)
+            if d < day0 or d in skip:
+                continue
+            end_day = d + timedelta(days=1) if end <= start else d
+            specs.append({"start": f"{d.isoformat()}T{start}",
+                          "end": f"{end_day.isoformat()}T{end}", **extra})
+    return specs
+
+
+def plan_weekly(services: Services, first_day: str, weekdays: list[int], start: str,
+                end: str, weeks: int, **extra: Any) -> list[str]:
+    plan_id = uuid7()
+    specs = weekly_specs(first_day, weekdays, start, end, weeks, plan_id=plan_id, **extra)
+    return services.plan_shifts(specs)
+
+
+def copy_week(services: Services, from_monday: str, to_monday: str) -> list[str]:
+    """Copy every planned shift of one week to another week (assignees and texts kept)."""
+    src = date.fromisoformat(iso_date(from_monday, "from"))
+    dst = date.fromisoformat(iso_date(to_monday, "to"))
+    shift = dst - src
+    specs = []
+    for s in services.shifts_between(f"{src.isoformat()}T00:00",
+                                     f"{(src + timedelta(days=7)).isoformat()}T00:00"):
+        if s["start"] < f"{src.isoformat()}T00:00":
+            continue
+        spec = {k: s[k] for k in ("kind", "location", "instructions", "checklist",
+                                  "assignee_id", "budget_id")}
+        spec["start"] = _moved(s["start"], shift)
+        spec["end"] = _moved(s["end"], shift)
+        specs.append(spec)
+    return services.plan_shifts(specs) if specs else []
+
+
+def _moved(wall: str, by: timedelta) -> str:
+    return (datetime.fromisoformat(wall) + by).strftime("%Y-%m-%dT%H:%M")
+
+
+# ---------------------------------------------------------------------- beside the shifts
+def open_shifts(services: Services, start: str, end: str) -> list[dict[str, Any]]:
+    return [s for s in services.shifts_between(start, end) if not s["assignee_id"]]
+
+
+def appointments(services: Services, start: str, end: str) -> list[dict[str, Any]]:
+    rows = [dict(a) for a in services.store.projection.rows["appointment"].values()
+            if not a["deleted"] and a["start"] < end and a["end"] > start]
+    return sorted(rows, key=lambda a: a["start"])

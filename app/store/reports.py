@@ -1,23 +1,26 @@
-"""What screens show about pay: a month's figures and the warnings of a plan.
+"""What screens show about pay: a month's figures, the warnings of a plan, and planned
+against actual cost per budget.
 
 ``month_report`` uses the very document the assistant would sign
 (``app.store.timesheets.document_for``), so the *Stundenzettel* screen and the signed
 timesheet can never disagree. ``plan_warnings`` runs the ArbZG checks over an assistant's
 planned shifts (all but the break rule: breaks are recorded when worked), the Minijob limit
 over the planned month and absences over days with recorded work (``ABSENCE_OVERLAP``):
-they warn, never block.
+they warn, never block. ``budget_costs`` prices hours at the wage of the contract valid on
+the day.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from app.domain import checks
 from app.domain.absences import Absence, overlap_warnings
 from app.domain.pay import month_result
 from app.domain.timesheet import contract_terms
-from app.domain.timeutil import parse_wall
+from app.domain.timeutil import iso_month, month_bounds, parse_wall, worked_minutes
 from app.domain.worktime import RuleWarning, WorkShift
 from app.errors import InputError
 from app.store import timesheets
@@ -45,8 +48,7 @@ def month_report(services: Services, member_id: str, month: str) -> dict[str, An
 def plan_warnings(services: Services, member_id: str, month: str) -> list[dict[str, Any]]:
     """Warnings of the planned shifts of one assistant in a month, each with its shift id
     (None for a warning about the whole month, such as the Minijob limit)."""
-    first = date.fromisoformat(month + "-01")
-    nxt = (first + timedelta(days=32)).replace(day=1)
+    first, nxt = month_bounds(month)
     contract = services.contract_on(member_id, first.isoformat()) or services.contract_on(
         member_id, (nxt - timedelta(days=1)).isoformat())
     if contract is None:
@@ -85,3 +87,52 @@ def _overlaps(services: Services, member_id: str, month: str) -> list[RuleWarnin
 def _warning(w: Any, shift_id: str | None) -> dict[str, Any]:
     return {"shift_id": shift_id, "code": w.code, "message_de": w.message_de,
             "message_en": w.message_en, "day": w.day.isoformat() if w.day else ""}
+
+
+def budget_costs(services: Services, month: str) -> list[dict[str, Any]]:
+    """Planned and actual cost per Teilbudget in a month: hours × the hourly wage of the
+    contract valid on that day. Shifts without a budget count under "" (no budget)."""
+    first, nxt = month_bounds(iso_month(month))
+    tz = services.tz()
+    start, end = f"{first.isoformat()}T00:00", f"{nxt.isoformat()}T00:00"
+    planned: dict[str, Decimal] = {}
+    actual: dict[str, Decimal] = {}
+    shift_budget: dict[str, str] = {}
+    for s in services.shifts_between(start, end):
+        shift_budget[s["id"]] = s["budget_id"] or ""
+        if not s["assignee_id"]:
+            continue
+        cost = _cost(services, s["assignee_id"], s["start"],
+                     worked_minutes(s["start"], s["end"], [], tz))
+        planned[s["budget_id"] or ""] = planned.get(s["budget_id"] or "", Decimal(0)) + cost
+    for member in services.members():
+        for e in services.month_entries(member["id"], month):
+            if e["minutes"] is None:
+                continue
+            budget = shift_budget.get(e["shift_id"] or "", "")
+            if not budget:
+                contract = services.contract_on(member["id"], e["start"][:10]) or {}
+                budget = contract.get("default_budget_id") or ""
+            actual[budget] = actual.get(budget, Decimal(0)) + _cost(
+                services, member["id"], e["start"], e["minutes"])
+    rows = []
+    for b in services.budgets():
+        amount = Decimal(b["monthly_amount"])
+        p, a = planned.pop(b["id"], Decimal(0)), actual.pop(b["id"], Decimal(0))
+        rows.append({"id": b["id"], "name": b["name"], "monthly_amount": _money(amount),
+                     "planned": _money(p), "actual": _money(a), "over": p > amount})
+    rest_p, rest_a = sum(planned.values(), Decimal(0)), sum(actual.values(), Decimal(0))
+    if rest_p or rest_a:
+        rows.append({"id": "", "name": "", "monthly_amount": "0.00", "planned": _money(rest_p),
+                     "actual": _money(rest_a), "over": False})
+    return rows
+
+
+def _cost(services: Services, member_id: str, start: str, minutes: int) -> Decimal:
+    contract = services.contract_on(member_id, start[:10])
+    wage = Decimal(contract["hourly_wage"]) if contract else Decimal(0)
+    return wage * Decimal(minutes) / Decimal(60)
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))

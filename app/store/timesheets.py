@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, date, timedelta
+from datetime import UTC, date
 from typing import Any
 
 from app.domain import timesheet as ts
 from app.domain.absences import Absence, split_absences
-from app.domain.timeutil import iso_month, parse_wall
+from app.domain.timeutil import iso_month, month_bounds, parse_wall
 from app.domain.worktime import WorkShift
 from app.errors import InputError, NotFound, PermissionDenied
 from app.store.crypto import SigningKey, verify_signature
@@ -73,8 +73,7 @@ def status(services: Services, member_id: str, month: str) -> str:
 
 
 def _month_range(month: str) -> tuple[str, str, date, date]:
-    first = date.fromisoformat(iso_month(month) + "-01")
-    nxt = (first + timedelta(days=32)).replace(day=1)
+    first, nxt = month_bounds(iso_month(month))
     return first.isoformat() + "T00:00", nxt.isoformat() + "T00:00", first, nxt
 
 

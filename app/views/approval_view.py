@@ -22,22 +22,6 @@ from app.views.sign_view import day_lines, money, summary_lines
 if TYPE_CHECKING:
     from app.views.host import Host
 
-SHOWN = ("submitted", "approved")
-
-
-def waiting(services: Any) -> list[dict[str, Any]]:
-    """Latest versions that are submitted or approved, newest month first."""
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in services.store.projection.rows["timesheet"].values():
-        key = (row["member_id"], row["month"])
-        if not row["deleted"] and (key not in latest or row["version"] > latest[key]["version"]):
-            latest[key] = row
-    # Through ``timesheets.latest``: the signed document of an archived month comes back.
-    rows = [timesheets.latest(services, r["member_id"], r["month"]) or dict(r)
-            for r in latest.values() if r["status"] in SHOWN]
-    return sorted(rows, key=lambda r: (r["status"] != "submitted", r["month"]), reverse=False)
-
-
 def _span(entry: dict[str, Any]) -> str:
     return f"{entry['start'].replace('T', ' ')}–{entry['end'][11:]}"
 
@@ -66,7 +50,7 @@ def change_lines(app: Host, changes: list[dict[str, Any]]) -> list[str]:
 
 def cards(app: Host, status: str, limit: int | None = None) -> list[ft.Control]:
     """One card per latest timesheet version in ``status`` (submitted or approved)."""
-    rows = [r for r in waiting(app.services) if r["status"] == status]
+    rows = [r for r in app.services.waiting_timesheets() if r["status"] == status]
     if status == "approved":
         rows.reverse()  # the newest approved months first
     return [_card(app, r) for r in rows[:limit]]
@@ -79,7 +63,7 @@ def _card(app: Host, row: dict[str, Any]) -> ft.Control:
     label = app.t("approval.label", name=name, month=month)
     form: dict[str, Any] = s.params.setdefault("forms", {}).setdefault(
         f"approval:{row['id']}", {})
-    device = services.store.projection.get("device", row["assistant_device"]) or {}
+    device = services.device(row["assistant_device"]) or {}
     parts: list[ft.Control] = [
         w.text(s, app.t("approval.title", label=label, version=row["version"]), bold=True),
         w.text(s, app.t("approval.signed_by", name=name,

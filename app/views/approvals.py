@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.i18n import formats as fmt
-from app.store import ui_services as ui
+from app.store import conflicts as store_conflicts
+from app.store import teamwork
 from app.views import approval_view
 from app.views import widgets as w
 
@@ -24,14 +25,15 @@ APPROVED_SHOWN = 6
 
 def pending(services: Any) -> int:
     """How many things wait for the employer: signed sheets, open requests, conflicts."""
-    sheets = sum(r["status"] == "submitted" for r in approval_view.waiting(services))
-    return int(sheets) + len(ui.requests(services, "open")) + len(ui.open_conflicts(services))
+    sheets = sum(r["status"] == "submitted" for r in services.waiting_timesheets())
+    return (int(sheets) + len(teamwork.requests(services, "open"))
+            + len(store_conflicts.open_rows(services)))
 
 
 def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     names = {m["id"]: m["display_name"] for m in services.members(include_inactive=True)}
-    open_requests = ui.requests(services, "open")
+    open_requests = teamwork.requests(services, "open")
     sheets = approval_view.cards(app, "submitted")
     items: list[ft.Control] = [w.heading(s, app.t("approval.heading"), 2)]
     items += sheets or [w.text(s, app.t("approval.none"))]
@@ -40,7 +42,7 @@ def build(app: Host) -> ft.Control:
         items.append(w.text(s, app.t("approvals.none")))
     for r in open_requests:
         items.append(_request_card(app, r, names))
-    conflicts = ui.open_conflicts(services)
+    conflicts = store_conflicts.open_rows(services)
     items.append(w.heading(s, app.t("approvals.conflicts"), 2))
     if not conflicts:
         items.append(w.text(s, app.t("approvals.no_conflicts")))
@@ -72,8 +74,8 @@ def _request_card(app: Host, r: dict[str, Any], names: dict[str, str]) -> ft.Con
     label = _describe(app, r, names)
 
     def decide(approve: bool) -> None:
-        app.act(lambda: ui.decide_request(services, r["id"], approve, s.member_id or "",
-                                          form.get("comment", "")),
+        app.act(lambda: teamwork.decide_request(services, r["id"], approve, s.member_id or "",
+                                                form.get("comment", "")),
                 "approvals.approved" if approve else "approvals.rejected")
 
     return w.card(
@@ -90,7 +92,7 @@ def _conflict_card(app: Host, c: dict[str, Any], names: dict[str, str]) -> ft.Co
     label = app.t("approvals.conflict", entity=c["entity"], field=c["field"])
 
     def keep(which: str) -> None:
-        app.act(lambda: ui.resolve_conflict(services, c["id"], which), "approvals.resolved")
+        app.act(lambda: store_conflicts.resolve(services, c["id"], which), "approvals.resolved")
 
     return w.card(
         w.text(s, label, bold=True),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from app.i18n import formats as fmt
-from app.store import ui_services as ui
+from app.store import reports
 from app.views import widgets as w
 from app.views.timesheet import shift_month
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def build(app: Host) -> ft.Control:
     s, services = app.session, app.services
     month = s.params.get("month") or services.now()[:7]
-    rows = ui.budget_costs(services, month)
+    rows = reports.budget_costs(services, month)
     funders = {f["id"]: f["name"] for f in services.funders()}
     budgets = {b["id"]: b for b in services.budgets()}
     items: list[ft.Control] = [

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from app.i18n import formats as fmt
-from app.store import ui_services as ui
+from app.store import planning, teamwork
 from app.views import date_time_fields as dt
 from app.views import my_calendar
 from app.views import widgets as w
@@ -30,8 +30,8 @@ def build(app: Host) -> ft.Control:
     now = services.now()
     until = (datetime.fromisoformat(now) + timedelta(weeks=WEEKS)).strftime("%Y-%m-%dT%H:%M")
     mine = services.shifts_between(now[:10] + "T00:00", until, mid)
-    open_ = ui.open_shifts(services, now, until)
-    pending = {(r["kind"], r["shift_id"]) for r in ui.requests(services, "open")
+    open_ = planning.open_shifts(services, now, until)
+    pending = {(r["kind"], r["shift_id"]) for r in teamwork.requests(services, "open")
                if r["member_id"] == mid}
     view = s.params.get("view", "list")
     items: list[ft.Control] = [w.choice(
@@ -54,7 +54,7 @@ def build(app: Host) -> ft.Control:
         if ("claim", shift["id"]) in pending:
             items.append(w.text(s, app.t("my.claim_pending", label=label)))
             continue
-        claim = partial(ui.make_request, services, mid, "claim", shift["id"])
+        claim = partial(teamwork.make_request, services, mid, "claim", shift["id"])
         items.append(w.button(s, app.t("my.claim", label=label),
                               w.call(app.act, claim, "my.claim_sent"), icon=ft.Icons.FRONT_HAND))
     items.append(_availability(app, mid))
@@ -93,7 +93,7 @@ def _shift_card(app: Host, shift: dict[str, Any], swap_pending: bool) -> ft.Cont
         parts.append(w.text(s, app.t("my.swap_pending"), base=14))
     else:
         parts.append(w.button(s, app.t("my.offer_swap", label=fmt.short_day(s.lang, shift["start"][:10])),
-                              lambda e: app.act(lambda: ui.make_request(
+                              lambda e: app.act(lambda: teamwork.make_request(
                                   services, mid, "swap", shift["id"]), "my.swap_sent"),
                               icon=ft.Icons.SWAP_HORIZ))
     return w.card(*parts)
@@ -110,11 +110,11 @@ def _availability(app: Host, mid: str) -> ft.Control:
     rows = [w.text(s, app.t("my.avail_line" if a["available"] else "my.unavail_line",
                             start=a["start"].replace("T", " "), end=a["end"].replace("T", " "),
                             note=a["note"]), base=14)
-            for a in ui.availability(services, mid)[-5:]]
+            for a in teamwork.availability(services, mid)[-5:]]
 
     def save(available: bool) -> None:
         day = form.get("date", "")
-        app.act(lambda: ui.set_availability(
+        app.act(lambda: teamwork.set_availability(
             services, mid, f"{day}T{form.get('start', '')}", f"{day}T{form.get('end', '')}",
             available, form.get("note", "")), "my.avail_saved")
 

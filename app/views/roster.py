@@ -17,7 +17,6 @@ import flet as ft
 from app.errors import AssistenzzeitError
 from app.i18n import formats as fmt
 from app.store import planning, reports
-from app.store import ui_services as ui
 from app.views import roster_forms, roster_grid
 from app.views import widgets as w
 
@@ -46,7 +45,7 @@ def plan_warnings(app: Host, month: str, member_ids: set[str]) -> dict[str, list
 def _budget_warnings(app: Host, month: str) -> list[str]:
     """A Teilbudget the month's plan costs more than (the *Budget* screen has the figures)."""
     try:
-        rows = ui.budget_costs(app.services, month)
+        rows = reports.budget_costs(app.services, month)
     except AssistenzzeitError:
         return []
     return [f"{r['name']}: {app.t('budget.over')}" for r in rows if r["over"]]
@@ -170,8 +169,8 @@ def _gap_row(app: Host, gap: dict[str, str]) -> ft.Control:
 
 
 def _appointments(app: Host, first: date, after: date) -> list[ft.Control]:
-    rows = ui.appointments(app.services, f"{first.isoformat()}T00:00",
-                           f"{after.isoformat()}T00:00")
+    rows = planning.appointments(app.services, f"{first.isoformat()}T00:00",
+                                 f"{after.isoformat()}T00:00")
     if not rows:
         return []
     s = app.session

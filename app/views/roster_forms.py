@@ -19,7 +19,6 @@ from app.domain.model import SHIFT_KINDS
 from app.errors import InputError
 from app.i18n import formats as fmt
 from app.store import planning
-from app.store import ui_services as ui
 from app.views import date_time_fields as dt
 from app.views import widgets as w
 
@@ -285,11 +284,11 @@ def _weekly_form(app: Host, first: date) -> ft.Control:
             except ValueError as err:
                 raise InputError(app.t("error.number"), "weeks") from err
             assignee = None if form.get("assignee", OPEN) == OPEN else form["assignee"]
-            ids = ui.plan_weekly(services, form.get("first_day", ""),
-                                 sorted(int(d) for d in chosen), form.get("start", ""),
-                                 form.get("end", ""), weeks, kind=form.get("kind", "work"),
-                                 assignee_id=assignee,
-                                 except_dates=form.get("except", "").split(","))
+            ids = planning.plan_weekly(services, form.get("first_day", ""),
+                                       sorted(int(d) for d in chosen), form.get("start", ""),
+                                       form.get("end", ""), weeks, kind=form.get("kind", "work"),
+                                       assignee_id=assignee,
+                                       except_dates=form.get("except", "").split(","))
             form["planned"] = len(ids)
             chosen.clear()
         if app.act(work):
@@ -315,7 +314,7 @@ def _copy_form(app: Host, first: date) -> ft.Control:
 
     def copy(e: Any) -> None:
         def work() -> None:
-            ids = ui.copy_week(services, form.get("from", ""), form.get("to", ""))
+            ids = planning.copy_week(services, form.get("from", ""), form.get("to", ""))
             form["copied"] = len(ids)
         if app.act(work):
             app.say(app.t("roster.copy_done", n=form.get("copied", 0)))

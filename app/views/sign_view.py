@@ -125,7 +125,7 @@ def _to_sign(app: Host, member_id: str, month: str, own: bool) -> list[ft.Contro
 
 def _signed(app: Host, row: dict[str, Any]) -> list[ft.Control]:
     s, services = app.session, app.services
-    device = services.store.projection.get("device", row["assistant_device"]) or {}
+    device = services.device(row["assistant_device"]) or {}
     key = fingerprint(bytes.fromhex(device.get("sign_pub") or "")) if device else "?"
     parts: list[ft.Control] = [
         w.text(s, app.t("sign.signed_at", when=w.local_time(s, row["signed_at"]),

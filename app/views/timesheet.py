@@ -14,8 +14,7 @@ import flet as ft
 
 from app.errors import InputError
 from app.i18n import formats as fmt
-from app.store import reports, timesheets
-from app.store import ui_services as ui
+from app.store import reports, teamwork, timesheets
 from app.views import date_time_fields as dt
 from app.views import widgets as w
 
@@ -136,8 +135,8 @@ def _entry_form(app: Host, member_id: str, month: str, entry_id: str | None) -> 
                 eid = services.add_entry(member_id, start, end, reason, breaks=breaks)
             if not s.is_employer:
                 # The employer sees an assistant's own correction under *Freigaben*.
-                ui.make_request(services, member_id, "correction", entry_id=eid,
-                                comment=f"{start.replace('T', ' ')}–{end[11:]}: {reason}")
+                teamwork.make_request(services, member_id, "correction", entry_id=eid,
+                                      comment=f"{start.replace('T', ' ')}–{end[11:]}: {reason}")
             forms.pop(f"entry:{entry_id or 'new'}", None)
             s.params.pop("correct", None)
         app.act(work, "timesheet.saved")

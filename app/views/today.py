@@ -13,7 +13,7 @@ import flet as ft
 
 from app.domain.timeutil import worked_minutes
 from app.i18n import formats as fmt
-from app.store import ui_services as ui
+from app.store import teamwork
 from app.views import my_shifts
 from app.views import widgets as w
 from app.views.devices import sync_panel
@@ -103,10 +103,10 @@ def build(app: Host) -> ft.Control:
     note = w.field(s, app.t("field.handover"), multiline=True)
 
     def save_note(e: Any) -> None:
-        app.act(lambda: ui.write_handover(services, mid, note.value or "",
-                                          shift["id"] if shift else None), "today.handover_saved")
+        app.act(lambda: teamwork.write_handover(services, mid, note.value or "",
+                                                shift["id"] if shift else None), "today.handover_saved")
 
-    notes = ui.handovers(services, 3)
+    notes = teamwork.handovers(services, 3)
     items.append(w.card(
         w.heading(s, app.t("today.handover_title"), 2),
         *[w.text(s, app.t("today.handover_line", who=_name(app, h["author_id"]),

@@ -1,16 +1,17 @@
-"""Store additions for the screens: weekly plans, copying weeks, requests, handover, budget."""
+"""Store functions behind the screens: weekly plans, copying weeks (``planning``), requests,
+handover, availability (``teamwork``), cost per budget (``reports``)."""
 
 from __future__ import annotations
 
 import pytest
 
 from app.errors import InputError
-from app.store import ui_services as ui
+from app.store import planning, reports, teamwork
 from app.views.state import StoreHolder
 
 
 def test_weekly_specs_skip_days_before_first_and_wrap_night():
-    specs = ui.weekly_specs("2026-03-11", [0, 2, 4], "21:00", "07:00", 2)
+    specs = planning.weekly_specs("2026-03-11", [0, 2, 4], "21:00", "07:00", 2)
     assert [s["start"] for s in specs] == [
         "2026-03-11T21:00", "2026-03-13T21:00", "2026-03-16T21:00", "2026-03-18T21:00",
         "2026-03-20T21:00"]
@@ -25,17 +26,18 @@ def test_weekly_specs_skip_days_before_first_and_wrap_night():
 ])
 def test_weekly_specs_bad_input_names_field(args, field):
     with pytest.raises(InputError) as err:
-        ui.weekly_specs(*args)
+        planning.weekly_specs(*args)
     assert err.value.field == field
 
 
 def test_plan_weekly_and_copy_week(demo_holder: StoreHolder):
     services = demo_holder.services
     ben = services.member_by_name("Ben Meyer")["id"]
-    ids = ui.plan_weekly(services, "2026-06-01", [0, 1], "08:00", "12:00", 2, assignee_id=ben)
+    ids = planning.plan_weekly(services, "2026-06-01", [0, 1], "08:00", "12:00", 2,
+                               assignee_id=ben)
     assert len(ids) == 4
     assert {services.shift(i)["plan_id"] for i in ids} != {None}
-    copied = ui.copy_week(services, "2026-06-01", "2026-06-15")
+    copied = planning.copy_week(services, "2026-06-01", "2026-06-15")
     assert len(copied) == 2
     assert services.shift(copied[0])["start"] == "2026-06-15T08:00"
     assert services.shift(copied[0])["assignee_id"] == ben
@@ -48,15 +50,15 @@ def test_claim_request_approved_assigns_shift(demo_holder: StoreHolder):
     deniz = services.member_by_name("Deniz Kaya")["id"]
     sid = services.plan_shift("2026-03-20T08:00", "2026-03-20T12:00")
     with store.acting_as(deniz):
-        rid = ui.make_request(services, deniz, "claim", sid)
+        rid = teamwork.make_request(services, deniz, "claim", sid)
         with pytest.raises(InputError):
-            ui.make_request(services, deniz, "claim", sid)  # already open
+            teamwork.make_request(services, deniz, "claim", sid)  # already open
     with store.acting_as(anna):
-        ui.decide_request(services, rid, True, anna, "danke")
+        teamwork.decide_request(services, rid, True, anna, "danke")
     assert services.shift(sid)["assignee_id"] == deniz
-    assert ui.requests(services, "open") == []
+    assert teamwork.requests(services, "open") == []
     with pytest.raises(InputError):
-        ui.decide_request(services, rid, False, anna)
+        teamwork.decide_request(services, rid, False, anna)
 
 
 def test_swap_needs_own_shift(demo_holder: StoreHolder):
@@ -64,7 +66,7 @@ def test_swap_needs_own_shift(demo_holder: StoreHolder):
     deniz = services.member_by_name("Deniz Kaya")["id"]
     sid = services.plan_shift("2026-03-20T08:00", "2026-03-20T12:00")
     with pytest.raises(InputError) as err:
-        ui.make_request(services, deniz, "swap", sid)
+        teamwork.make_request(services, deniz, "swap", sid)
     assert err.value.field == "shift"
 
 
@@ -72,14 +74,14 @@ def test_handover_written_by_assistant(demo_holder: StoreHolder):
     services = demo_holder.services
     ben = services.member_by_name("Ben Meyer")["id"]
     with services.store.acting_as(ben):
-        ui.write_handover(services, ben, "Rollstuhl lädt.")
+        teamwork.write_handover(services, ben, "Rollstuhl lädt.")
         with pytest.raises(InputError):
-            ui.write_handover(services, ben, "   ")
-    assert ui.handovers(services)[0]["text"] == "Rollstuhl lädt."
+            teamwork.write_handover(services, ben, "   ")
+    assert teamwork.handovers(services)[0]["text"] == "Rollstuhl lädt."
 
 
 def test_budget_costs_planned_and_actual(demo_holder: StoreHolder):
-    rows = ui.budget_costs(demo_holder.services, "2026-02")
+    rows = reports.budget_costs(demo_holder.services, "2026-02")
     assert len(rows) >= 2
     assert all(float(r["planned"]) > 0 and float(r["actual"]) > 0 for r in rows[:2])
     assert all(set(r) >= {"name", "monthly_amount", "planned", "actual", "over"} for r in rows)
@@ -89,19 +91,20 @@ def test_availability_checks_order(demo_holder: StoreHolder):
     services = demo_holder.services
     ben = services.member_by_name("Ben Meyer")["id"]
     with services.store.acting_as(ben):
-        ui.set_availability(services, ben, "2026-03-21T08:00", "2026-03-21T12:00", False)
+        teamwork.set_availability(services, ben, "2026-03-21T08:00", "2026-03-21T12:00", False)
         with pytest.raises(InputError):
-            ui.set_availability(services, ben, "2026-03-21T12:00", "2026-03-21T08:00")
-    assert ui.availability(services, ben)[0]["available"] is False
+            teamwork.set_availability(services, ben, "2026-03-21T12:00", "2026-03-21T08:00")
+    assert teamwork.availability(services, ben)[0]["available"] is False
 
 
 def test_weekly_specs_except_dates_are_skipped():
-    specs = ui.weekly_specs("2026-03-09", [0, 2], "08:00", "14:00", 2,
-                            except_dates=["2026-03-11", " 2026-03-16", ""])
+    specs = planning.weekly_specs("2026-03-09", [0, 2], "08:00", "14:00", 2,
+                                  except_dates=["2026-03-11", " 2026-03-16", ""])
     assert [s["start"] for s in specs] == ["2026-03-09T08:00", "2026-03-18T08:00"]
 
 
 def test_weekly_specs_bad_exception_names_field():
     with pytest.raises(InputError) as err:
-        ui.weekly_specs("2026-03-09", [0], "08:00", "14:00", 1, except_dates=["11.03.2026"])
+        planning.weekly_specs("2026-03-09", [0], "08:00", "14:00", 1,
+                              except_dates=["11.03.2026"])
     assert err.value.field == "except_dates"
