@@ -88,7 +88,7 @@ class PinLocked(StoreError):
     """Too many wrong tries; ``seconds`` until the next try is allowed."""
 
     def __init__(self, message: str, seconds: int) -> None:
-        super().__init__(message)
+        super().__init__(message, seconds=seconds)
         self.seconds = seconds
 
 
@@ -130,7 +130,7 @@ class RelayRefused(SyncError):
     """The relay answered 4xx: ``status`` and the relay's reason."""
 
     def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"Der Relay lehnt ab ({status}): {reason}")
+        super().__init__("error.relay.refused", status=status, reason=reason)
         self.status, self.reason = status, reason
 
 

@@ -93,7 +93,7 @@ class Store:
                clock: Callable[[], datetime] = _utc_now) -> Store:
         """A new, empty store for a new device; unlocked. The team comes with services."""
         if disk.store_file(directory).exists():
-            raise IntegrityError(f"there is already a store in {directory}")
+            raise IntegrityError("error.store.exists", directory=directory)
         conn = disk.connect(directory, create=True)
         with disk.write_tx(conn):
             ring = keys.create(conn, passphrase, kdf_n)
@@ -110,7 +110,8 @@ class Store:
             return cls(directory, conn, clock)
         except sqlite3.DatabaseError as err:  # its ids cannot be read: say so, not a traceback
             conn.close()
-            raise StoreError(f"{disk.store_file(directory)} is damaged ({err})") from err
+            raise StoreError("error.store.damaged", path=disk.store_file(directory),
+                             reason=err) from err
 
     @property
     def unlocked(self) -> bool:
