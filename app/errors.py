@@ -127,10 +127,11 @@ class ClockSkewError(ProtocolError):
 
 
 class RelayRefused(SyncError):
-    """The relay answered 4xx: ``status`` and the relay's reason."""
+    """The relay answered 4xx: ``status`` and the relay's reason (its English words). ``key``
+    says it to a person when the client knows that refusal (``protocol.REFUSALS``)."""
 
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__("error.relay.refused", status=status, reason=reason)
+    def __init__(self, status: int, reason: str, key: str = "error.relay.refused") -> None:
+        super().__init__(key, status=status, reason=reason)
         self.status, self.reason = status, reason
 
 

@@ -14,13 +14,15 @@ import pytest
 
 from app import errors
 from app.i18n import LANGUAGES, catalog
+from app.sync import protocol
 
 APP = Path(__file__).resolve().parents[1] / "app"
 KEY_ARG = {"VerificationFailed": 1}  # VerificationFailed(check, key, ...)
 IMPLIED = {"PinLocked": {"seconds"}}  # PinLocked(key, seconds) passes it on as a parameter
-# Still "Deutsch / English": tests/calendar/test_import_bounds.py matches the English half in
-# str(err), so the message keeps both until that test reads err.text("en").
-BILINGUAL_LEFT = {"app/calendar/recurrence_bounds.py"}
+# Still "Deutsch / English": their tests match the English half in str(err) (the German text),
+# tests/calendar/test_import_bounds.py and tests/store/test_timesheets_lock.py; the messages
+# keep both until those tests read err.text("en").
+BILINGUAL_LEFT = {"app/calendar/recurrence_bounds.py", "app/store/projection.py"}
 
 
 def _error_classes(trees: dict[Path, ast.Module]) -> set[str]:
@@ -108,3 +110,18 @@ def test_no_bilingual_sentence_is_raised():
                         str(path.relative_to(APP.parent)) not in BILINGUAL_LEFT:
                     found.append(f"{path.relative_to(APP.parent)}:{node.lineno}")
     assert not found, found
+
+
+def test_relay_refusals_the_client_knows_are_the_relays_words():
+    """``protocol.REFUSALS`` maps the relay's reasons to keys: each reason is one the relay
+    raises word for word, and each key reads in all three languages."""
+    raised = set()
+    for path in sorted((APP / "sync").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and _name(node.func) == "Refused" and \
+                    len(node.args) == 2 and isinstance(node.args[1], ast.Constant):
+                raised.add(node.args[1].value)
+    assert set(protocol.REFUSALS) <= raised, set(protocol.REFUSALS) - raised
+    for key in set(protocol.REFUSALS.values()) | {"error.relay.refused"}:
+        for lang in LANGUAGES:
+            assert _placeholders(catalog(lang)[key]) <= {"status", "reason"}, (key, lang)

@@ -28,7 +28,7 @@ from typing import Any
 
 from app.domain.hlc import Hlc
 from app.domain.ops import Op, op_id_for, scope_of
-from app.errors import IntegrityError, PermissionDenied, SnapshotOutdated, StoreError, StoreLocked
+from app.errors import IntegrityError, SnapshotOutdated, StoreError, StoreLocked
 from app.store import archive, damage, disk, keys, quarantine
 from app.store.crypto import open_sealed, seal
 from app.store.damage import Damage
@@ -272,9 +272,9 @@ class Store:
         """Refuse before writing: a scratch fold must accept every op."""
         proj = self.projection
         for op in ops:
-            reason = proj.check(op)
-            if reason is not None and not self._earlier_op_enables(op, ops):
-                raise PermissionDenied(reason)
+            refusal = proj.check(op)
+            if refusal is not None and not self._earlier_op_enables(op, ops):
+                raise refusal
 
     def _earlier_op_enables(self, op: Op, ops: list[Op]) -> bool:
         # Team founding: the genesis ops enable each other within one commit.

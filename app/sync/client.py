@@ -100,7 +100,8 @@ class RelayHttp:
                     reason = str(resp.json().get("error", resp.text))
                 except ValueError:
                     reason = resp.text
-                raise RelayRefused(resp.status_code, reason)
+                raise RelayRefused(resp.status_code, reason,
+                                   protocol.REFUSALS.get(reason, "error.relay.refused"))
             return resp
         raise SyncError("unreachable")
 
