@@ -152,8 +152,10 @@ class TooLarge(InputError):
 
 
 class VerificationFailed(AssistenzzeitError):
-    """One check of a signed bundle failed: ``check`` names it, ``reason`` says why."""
+    """One check of a signed bundle failed: ``check`` names it, ``reason`` says why (English);
+    ``text(lang)`` says it in a person's language."""
 
-    def __init__(self, check: str, reason: str) -> None:
-        super().__init__(reason)
-        self.check, self.reason = check, reason
+    def __init__(self, check: str, message: str, /, **params: object) -> None:
+        super().__init__(message, **params)
+        # ``reason`` stays English, the words of the bundle format's checks (README, tests).
+        self.check, self.reason = check, self.text("en")

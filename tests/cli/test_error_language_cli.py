@@ -38,3 +38,19 @@ def test_known_relay_refusal_reads_in_each_language() -> None:
     # A refusal the client does not know keeps the relay's own words.
     other = RelayRefused(400, "limit must be 1…5000")
     assert other.text("en") == "The relay refuses (400): limit must be 1…5000"
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("de", "kein Assistenzzeit-Bündel (die Angabe format fehlt)"),
+    ("en", "not an Assistenzzeit bundle (format missing)"),
+    ("de-LS", "Die Datei ist kein Stunden-Nachweis von Assistenzzeit."),
+])
+def test_cli_verify_reason_in_the_language_setting(
+        lang: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ASSISTENZZEIT_LANGUAGE", lang)
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"format": "something else"}', encoding="utf-8")
+    assert app.cli.main(["verify", str(odd)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"UNGÜLTIG / INVALID: file: {expected}\n"
