@@ -88,7 +88,7 @@ class PinLocked(StoreError):
     """Too many wrong tries; ``seconds`` until the next try is allowed."""
 
     def __init__(self, message: str, seconds: int) -> None:
-        super().__init__(message)
+        super().__init__(message, seconds=seconds)
         self.seconds = seconds
 
 
@@ -127,10 +127,11 @@ class ClockSkewError(ProtocolError):
 
 
 class RelayRefused(SyncError):
-    """The relay answered 4xx: ``status`` and the relay's reason."""
+    """The relay answered 4xx: ``status`` and the relay's reason (its English words). ``key``
+    says it to a person when the client knows that refusal (``protocol.REFUSALS``)."""
 
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"Der Relay lehnt ab ({status}): {reason}")
+    def __init__(self, status: int, reason: str, key: str = "error.relay.refused") -> None:
+        super().__init__(key, status=status, reason=reason)
         self.status, self.reason = status, reason
 
 
@@ -151,8 +152,10 @@ class TooLarge(InputError):
 
 
 class VerificationFailed(AssistenzzeitError):
-    """One check of a signed bundle failed: ``check`` names it, ``reason`` says why."""
+    """One check of a signed bundle failed: ``check`` names it, ``reason`` says why (English);
+    ``text(lang)`` says it in a person's language."""
 
-    def __init__(self, check: str, reason: str) -> None:
-        super().__init__(reason)
-        self.check, self.reason = check, reason
+    def __init__(self, check: str, message: str, /, **params: object) -> None:
+        super().__init__(message, **params)
+        # ``reason`` stays English, the words of the bundle format's checks (README, tests).
+        self.check, self.reason = check, self.text("en")

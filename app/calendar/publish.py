@@ -69,7 +69,7 @@ def load_links(services: Services) -> dict[str, Link]:
     try:
         return {name: Link(**fields) for name, fields in json.loads(raw).items()}
     except (TypeError, ValueError) as err:
-        raise IntegrityError("calendar links: unreadable") from err
+        raise IntegrityError("error.calendar.links_unreadable") from err
 
 
 def save_links(services: Services, links: dict[str, Link]) -> None:

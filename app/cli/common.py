@@ -33,7 +33,7 @@ def passphrase(confirm: bool = False) -> str:
         raise StoreError("error.passphrase.missing")
     first = getpass.getpass("Passphrase: ")
     if confirm and getpass.getpass("Passphrase wiederholen: ") != first:
-        raise StoreError("Die Passphrasen stimmen nicht überein.")
+        raise StoreError("error.passphrase.mismatch")
     return first
 
 

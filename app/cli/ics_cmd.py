@@ -53,8 +53,8 @@ def cmd_ics_import(args: argparse.Namespace) -> int:
     try:
         data = Path(args.file).read_bytes()
     except OSError as err:
-        raise InputError(f"Die Datei {args.file} lässt sich nicht lesen: {err.strerror}.",
-                         "file") from err
+        raise InputError("error.file.unreadable", "file", path=args.file,
+                         reason=err.strerror) from err
     first, last = parse_day(args.start, "from"), parse_day(args.end, "to")
     with open_services(args) as services:
         result = import_ics(services, data, first=first, last=last)

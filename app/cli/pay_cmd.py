@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         raw_shifts = _list(case, "shifts")
         if len(raw_shifts) > MAX_SHIFTS:
-            raise CaseError(f"shifts: at most {MAX_SHIFTS} shifts make one case (a month)")
+            raise CaseError("error.case.too_many_shifts", n=MAX_SHIFTS)
         shifts = [_shift(s, f"shifts[{i}]") for i, s in enumerate(raw_shifts)]
         contract = _obj(case, "contract")
         result = month_result(shifts, _terms(contract), _str(case, "tz", "tz"),
@@ -66,39 +66,39 @@ def run(args: argparse.Namespace) -> int:
 def _load(path: Path) -> dict[str, Any]:
     try:
         if path.stat().st_size > MAX_CASE_BYTES:
-            raise CaseError(f"case file {path} is larger than {MAX_CASE_BYTES // 1024} KiB")
+            raise CaseError("error.case.too_large", path=path, kib=MAX_CASE_BYTES // 1024)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CaseError(f"case file {path} not found") from None
+        raise CaseError("error.case.not_found", path=path) from None
     except (OSError, UnicodeDecodeError) as err:
-        raise CaseError(f"case file {path} cannot be read: {err}") from None
+        raise CaseError("error.case.unreadable", path=path, reason=err) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise CaseError(f"case file {path} is not JSON (line {err.lineno}, "
                         f"column {err.colno})") from None
     if not isinstance(data, dict):
-        raise CaseError(f"case file {path} must hold a JSON object")
+        raise CaseError("error.case.not_object", path=path)
     return data
 
 
 def _get(obj: dict[str, Any], key: str, where: str) -> Any:
     if key not in obj or obj[key] is None:
-        raise CaseError(f"{where} is missing")
+        raise CaseError("error.case.missing", name=where)
     return obj[key]
 
 
 def _str(obj: dict[str, Any], key: str, where: str) -> str:
     value = _get(obj, key, where)
     if not isinstance(value, str):
-        raise CaseError(f"{where} must be a string")
+        raise CaseError("error.case.string", name=where)
     return value
 
 
 def _obj(obj: dict[str, Any], key: str) -> dict[str, Any]:
     value = _get(obj, key, key)
     if not isinstance(value, dict):
-        raise CaseError(f"{key} must be an object")
+        raise CaseError("error.case.object", name=key)
     return value
 
 
@@ -106,7 +106,7 @@ def _list(obj: dict[str, Any], key: str, where: str | None = None) -> list[Any]:
     where = where or key
     value = obj.get(key, []) if where != "shifts" else _get(obj, key, where)
     if not isinstance(value, list):
-        raise CaseError(f"{where} must be a list")
+        raise CaseError("error.case.list", name=where)
     return value
 
 
@@ -115,9 +115,9 @@ def _time(obj: dict[str, Any], key: str, where: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise CaseError(f"{where}.{key} is not a time like 2026-03-08T22:00: {text!r}") from None
+        raise CaseError("error.case.time", name=f"{where}.{key}", text=text) from None
     if value.tzinfo is not None:
-        raise CaseError(f"{where}.{key} must be a local time without offset: {text!r}")
+        raise CaseError("error.case.local_time", name=f"{where}.{key}", text=text)
     return value
 
 
@@ -128,32 +128,32 @@ def _amount(obj: dict[str, Any], key: str, where: str) -> Decimal:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or value < 0:
-        raise CaseError(f"{where} must be a decimal string like \"16.00\": {raw!r}")
+        raise CaseError("error.case.amount", name=where, value=repr(raw))
     return value
 
 
 def _shift(raw: Any, where: str) -> WorkShift:
     if not isinstance(raw, dict):
-        raise CaseError(f"{where} must be an object")
+        raise CaseError("error.case.object", name=where)
     breaks = []
     for j, b in enumerate(_list(raw, "breaks", f"{where}.breaks")):
         if not isinstance(b, dict):
-            raise CaseError(f"{where}.breaks[{j}] must be an object")
+            raise CaseError("error.case.object", name=f"{where}.breaks[{j}]")
         breaks.append(Break(_time(b, "start", f"{where}.breaks[{j}]"),
                             _time(b, "end", f"{where}.breaks[{j}]")))
     kind = raw.get("kind", "work")
     if not isinstance(kind, str):
-        raise CaseError(f"{where}.kind must be a string")
+        raise CaseError("error.case.string", name=f"{where}.kind")
     return WorkShift(_time(raw, "start", where), _time(raw, "end", where), kind, tuple(breaks))
 
 
 def _terms(raw: dict[str, Any]) -> ContractTerms:
     surcharges = raw.get("surcharges")
     if surcharges is not None and not isinstance(surcharges, dict):
-        raise CaseError("contract.surcharges must be an object")
+        raise CaseError("error.case.object", name="contract.surcharges")
     live_in = raw.get("live_in", False)
     if not isinstance(live_in, bool):
-        raise CaseError("contract.live_in must be true or false")
+        raise CaseError("error.case.bool", name="contract.live_in")
     return ContractTerms(
         hourly_wage=_amount(raw, "hourly_wage", "contract.hourly_wage"),
         employment=_str(raw, "employment", "contract.employment"),

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app import settings
 from app.cli.common import add_store_arg, open_services
 from app.errors import InputError
 from app.exports import verify as verifier
@@ -98,5 +99,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     verdict = verifier.verify(args.file)
-    print(verdict.text(), file=sys.stdout if verdict.ok else sys.stderr)
+    lang = settings.get("language")  # ASSISTENZZEIT_LANGUAGE
+    print(verdict.text(lang), file=sys.stdout if verdict.ok else sys.stderr)
     return 0 if verdict.ok else 1

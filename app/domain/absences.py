@@ -71,18 +71,19 @@ def vacation_days(*, days_per_week: Decimal | int | None = None,
     5 days for 5 months → 8.33; 156 workdays a year → 12.
     """
     if (days_per_week is None) == (workdays_per_year is None):
-        raise InputError("give either days_per_week or workdays_per_year", field="days_per_week")
+        raise InputError("error.case.days_either", "days_per_week")
     if not 0 <= months <= 12:
-        raise InputError("months must be between 0 and 12", field="months")
+        raise InputError("error.case.between", "months", name="months", low=0, high=12)
     if days_per_week is not None:
         if not 0 <= Decimal(days_per_week) <= 7:
-            raise InputError("days_per_week must be between 0 and 7", field="days_per_week")
+            raise InputError("error.case.between", "days_per_week", name="days_per_week", low=0,
+                             high=7)
         days = Decimal(base_days) * Decimal(days_per_week) / 6
     else:
         assert workdays_per_year is not None
         if not 0 <= workdays_per_year <= 366:
-            raise InputError("workdays_per_year must be between 0 and 366",
-                             field="workdays_per_year")
+            raise InputError("error.case.between", "workdays_per_year", name="workdays_per_year",
+                             low=0, high=366)
         days = Decimal(base_days) * workdays_per_year / 312
     if months < 12:
         days = days * months / 12
@@ -102,11 +103,11 @@ def split_absences(planned: Sequence[WorkShift], absences: Sequence[Absence],
     """
     for i, a in enumerate(absences):
         if a.kind not in ABSENCE_KINDS:
-            raise InputError(f"absences[{i}].kind must be one of {', '.join(ABSENCE_KINDS)}",
-                             field=f"absences[{i}].kind")
+            raise InputError("error.case.one_of", f"absences[{i}].kind", name=f"absences[{i}].kind",
+                             choices=", ".join(ABSENCE_KINDS))
         if a.end < a.start:
-            raise InputError(f"absences[{i}].end is before absences[{i}].start",
-                             field=f"absences[{i}].end")
+            raise InputError("error.case.end_before_start", f"absences[{i}].end",
+                             name=f"absences[{i}]")
     sick_from = employed_since + EFZG_WAITING
     worked: list[WorkShift] = []
     paid: list[WorkShift] = []

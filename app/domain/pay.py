@@ -237,22 +237,21 @@ def surcharge_rates(terms: ContractTerms, day: date) -> dict[str, Decimal]:
     rates = dict(rule_at(SECTION_3B, day).rates)
     for name, rate in (terms.surcharges or {}).items():
         if name not in rates:
-            raise InputError(f"contract.surcharges.{name} is not a surcharge class "
-                             f"({', '.join(SURCHARGE_CLASSES)})",
-                             field=f"contract.surcharges.{name}")
+            raise InputError("error.case.surcharge_class", f"contract.surcharges.{name}",
+                             name=f"contract.surcharges.{name}",
+                             choices=", ".join(SURCHARGE_CLASSES))
         rates[name] = Decimal(rate)
     return rates
 
 
 def _check_terms(terms: ContractTerms) -> None:
     if terms.employment not in EMPLOYMENTS:
-        raise InputError(f"contract.employment must be one of {', '.join(EMPLOYMENTS)}",
-                         field="contract.employment")
+        raise InputError("error.case.one_of", "contract.employment", name="contract.employment",
+                         choices=", ".join(EMPLOYMENTS))
     for name in ("hourly_wage", "standby_wage"):
         value = getattr(terms, name)
         if value is not None and not isinstance(value, Decimal):
-            raise InputError(f"contract.{name} must be an amount of at least 0",
-                             field=f"contract.{name}")
+            raise InputError("error.case.amount_min", f"contract.{name}", name=f"contract.{name}")
         if value is not None:
             limits.check_amount(value, f"contract.{name}", limits.MAX_WAGE)
     for name, rate in (terms.surcharges or {}).items():
@@ -309,7 +308,7 @@ def month_result(shifts: Sequence[WorkShift], terms: ContractTerms, tz: str, sta
     if month is None:
         firsts = [s.start.date() for s in (*shifts, *paid_absence)]
         if not firsts:
-            raise InputError("shifts is empty", field="shifts")
+            raise InputError("error.case.no_shifts", "shifts")
         month = firsts[0]
     rates = surcharge_rates(terms, month)
 

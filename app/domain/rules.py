@@ -51,7 +51,7 @@ def rule_at(table: Sequence[R], day: date) -> R:
     starts = [row.valid_from for row in table]
     i = bisect_right(starts, day) - 1
     if i < 0:
-        raise InputError(f"no legal figures known for {day.isoformat()}", field="date")
+        raise InputError("error.rules.unknown_day", "date", day=day.isoformat())
     return table[i]
 
 

@@ -89,14 +89,13 @@ def zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise InputError(f"tz '{tz}' is not a known time zone", field="tz") from err
+        raise InputError("error.case.tz", "tz", tz=tz) from err
 
 
 def check_state(state: str) -> str:
     """Return ``state`` if it is one of the 16 Länder, else raise ``InputError``."""
     if state not in LAENDER:
-        raise InputError(f"state '{state}' is not a German Land (use e.g. NW, BE, BY)",
-                         field="state")
+        raise InputError("error.case.state", "state", state=state)
     return state
 
 
@@ -139,15 +138,15 @@ def _validate(shift: WorkShift, tz: ZoneInfo, where: str) -> tuple[int, int]:
     for name in ("start", "end"):
         value = getattr(shift, name)
         if not isinstance(value, datetime) or value.tzinfo is not None:
-            raise InputError(f"{where}{name} must be a local time without offset",
-                             field=f"{where}{name}")
+            raise InputError("error.case.local_time_only", f"{where}{name}", name=f"{where}{name}")
         limits.check_day(value, f"{where}{name}")
         if not _exists(value, tz):
             raise InputError(f"{where}{name} {value:%Y-%m-%dT%H:%M} does not exist in {tz.key} "
                              "(the clocks skip that hour)", field=f"{where}{name}")
     limits.check_span(shift.start, shift.end, f"{where}end")
     if shift.kind not in KINDS:
-        raise InputError(f"{where}kind must be one of {', '.join(KINDS)}", field=f"{where}kind")
+        raise InputError("error.case.one_of", f"{where}kind", name=f"{where}kind",
+                             choices=", ".join(KINDS))
     start, end = to_minute(shift.start, tz), to_minute(shift.end, tz)
     if end < start:
         raise InputError(f"{where}end is before {where}start", field=f"{where}end")
@@ -155,23 +154,22 @@ def _validate(shift: WorkShift, tz: ZoneInfo, where: str) -> tuple[int, int]:
     for i, brk in enumerate(shift.breaks):
         b = f"{where}breaks[{i}]"
         if not isinstance(brk, Break):
-            raise InputError(f"{b} must be a Break", field=b)
+            raise InputError("error.case.not_break", b, name=b)
         for name in ("start", "end"):
             value = getattr(brk, name)
             if not isinstance(value, datetime) or value.tzinfo is not None \
                     or not _exists(value, tz):
-                raise InputError(f"{b}.{name} must be an existing local time without offset",
-                                 field=f"{b}.{name}")
+                raise InputError("error.case.break_time", f"{b}.{name}", name=f"{b}.{name}")
         b_start, b_end = to_minute(brk.start, tz), to_minute(brk.end, tz)
         if b_end < b_start:
-            raise InputError(f"{b}.end is before {b}.start", field=f"{b}.end")
+            raise InputError("error.case.end_before_start", f"{b}.end", name=b)
         if b_start < start or b_end > end:
-            raise InputError(f"{b} is outside its shift", field=b)
+            raise InputError("error.case.break_outside", b, name=b)
         spans.append((b_start, b_end, b))
     spans.sort()
     for (_, prev_end, _), (b_start, _, b) in pairwise(spans):
         if b_start < prev_end:
-            raise InputError(f"{b} overlaps another break", field=b)
+            raise InputError("error.case.break_overlap", b, name=b)
     return start, end
 
 

@@ -60,7 +60,7 @@ class _Walk:
     def value(self, obj: Any, path: frozenset[int] = frozenset()) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise InputError("the PDF's page tree is too large to compare", "file")
+            raise InputError("error.pdf.tree_too_large", "file")
         if isinstance(obj, IndirectObject):
             if obj.idnum in path:
                 return "<cycle>"
@@ -110,7 +110,7 @@ def _read(raw: bytes) -> PdfReader:
     try:
         return PdfReader(io.BytesIO(raw))
     except (PdfReadError, PyPdfError, ValueError, KeyError) as err:
-        raise InputError(f"the PDF cannot be read: {err}", "file") from err
+        raise InputError("error.verify.pdf_unreadable", "file", reason=err) from err
 
 
 def _text_hint(got: PdfReader, want: PdfReader, index: int) -> str:
@@ -162,5 +162,5 @@ def page_problem(raw: bytes, bundle: dict[str, Any]) -> str | None:
             if text_a != text_b or rest_a != rest_b:
                 return f"{DIFFERS}: Seite / page {i + 1}{_text_hint(got, want, i)}"
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as err:
-        raise InputError(f"the PDF's pages cannot be read: {err}", "file") from err
+        raise InputError("error.pdf.pages_unreadable", "file", reason=err) from err
     return None

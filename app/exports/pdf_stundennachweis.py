@@ -289,12 +289,10 @@ def render_signed(bundle: dict[str, Any]) -> bytes:
     try:
         return render(sheet_from_bundle(bundle, bundle["status"]))
     except OSError as err:  # no font here (ASSISTENZZEIT_PDF_FONT_DIR)
-        raise InputError(f"the page cannot be drawn on this machine to compare it: {err}",
-                         "font") from err
+        raise InputError("error.pdf.cannot_draw", "font", reason=err) from err
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError,
             NotImplementedError) as err:
-        raise InputError(f"the signed document cannot be drawn as a page: {err!r}",
-                         "document") from err
+        raise InputError("error.pdf.document_not_drawable", "document", reason=repr(err)) from err
 
 
 def file_name(sheet: Sheet) -> str:

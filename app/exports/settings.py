@@ -67,11 +67,11 @@ EXPORT_SETTINGS = [
                   "Minijob levies: 'household' (Haushaltsscheck) or 'commercial'."),
 ]
 BY_NAME = {s.name: s for s in EXPORT_SETTINGS}
-# name → (pattern, what the value must look like); an empty value means "not set".
+# name → (pattern, fewest and most digits, the numbers allowed); an empty value means "not set".
 NUMBER_FORMS = {
-    "berater_nr": (re.compile(r"(?!0)\d{4,7}"), "4 bis 7 Ziffern, 1001–9999999"),
-    "mandanten_nr": (re.compile(r"(?!0)\d{1,5}"), "1 bis 5 Ziffern, 1–99999"),
-    **{f"fehlzeit_{k}": (re.compile(r"\d{1,3}"), "1 bis 3 Ziffern")
+    "berater_nr": (re.compile(r"(?!0)\d{4,7}"), (4, 7), "1001–9999999"),
+    "mandanten_nr": (re.compile(r"(?!0)\d{1,5}"), (1, 5), "1–99999"),
+    **{f"fehlzeit_{k}": (re.compile(r"\d{1,3}"), (1, 3), "0–999")
        for k in ("vacation", "sick", "other")},
 }
 
@@ -86,17 +86,17 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         setting = BY_NAME.get(name)
         if setting is None:
-            raise InputError(f"Unbekannte Export-Einstellung '{name}'.", name)
+            raise InputError("error.settings.unknown", name, name=name)
         if not isinstance(value, setting.type):
-            raise InputError(f"'{name}' muss vom Typ {setting.type.__name__} sein.", name)
+            raise InputError("error.settings.type", name, name=name, type=setting.type.__name__)
         out[name] = value
-    for name, (pattern, form) in NUMBER_FORMS.items():
+    for name, (pattern, (low, high), numbers) in NUMBER_FORMS.items():
         if out[name] and not (pattern.fullmatch(out[name])
                               and (name != "berater_nr" or int(out[name]) >= 1001)):
-            raise InputError(f"{name} '{out[name]}' ist ungültig: {form}.", name)
+            raise InputError("error.settings.number", name, name=name, value=out[name],
+                             low=low, high=high, numbers=numbers)
     if out["minijob_employer"] not in ("household", "commercial"):
-        raise InputError("minijob_employer ist 'household' oder 'commercial'.",
-                         "minijob_employer")
+        raise InputError("error.settings.minijob_employer", "minijob_employer")
     return out
 
 
@@ -123,9 +123,9 @@ def load(store_dir: Path) -> dict[str, Any]:
     try:
         raw = json.loads(path.read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as err:
-        raise InputError(f"{path} ist kein gültiges JSON: {err}", FILE_NAME) from err
+        raise InputError("error.settings.json", FILE_NAME, path=path, reason=err) from err
     if not isinstance(raw, dict):
-        raise InputError(f"{path} muss ein JSON-Objekt sein.", FILE_NAME)
+        raise InputError("error.settings.object", FILE_NAME, path=path)
     return validate(raw)
 
 

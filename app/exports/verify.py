@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.timesheet import canonical, counter_message
-from app.errors import InputError, VerificationFailed
+from app.errors import AssistenzzeitError, InputError, VerificationFailed
 from app.exports.bundle import public_key_pem
 from app.store.crypto import fingerprint, verify_signature
 
@@ -60,11 +60,13 @@ class Verdict:
     signers: list[dict[str, Any]] = field(default_factory=list)
     status: str = ""
     page_checked: bool = False
+    error: AssistenzzeitError | None = None  # the failure, to say ``reason`` in a language
 
-    def text(self) -> str:
-        """What ``assistenzzeit verify`` prints."""
+    def text(self, lang: str = "de") -> str:
+        """What ``assistenzzeit verify`` prints; the reason of a failure in ``lang``."""
         if not self.ok:
-            return f"UNGÜLTIG / INVALID: {self.failed}: {self.reason}"
+            reason = self.error.text(lang) if self.error else self.reason
+            return f"UNGÜLTIG / INVALID: {self.failed}: {reason}"
         lines = [f"GÜLTIG / VALID: Stundennachweis {self.month} v{self.version} "
                  f"({self.assistant}), SHA-256 {self.doc_hash}",
                  f"  Stand / status: {STATUS_TEXT.get(self.status, self.status)}"]
@@ -85,10 +87,9 @@ def _read_file(path: Path) -> bytes:
         with Path(path).open("rb") as f:
             raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        raise VerificationFailed("file", f"cannot read {path}: {err.strerror}") from err
+        raise VerificationFailed("file", "error.verify.unreadable", path=path, reason=err.strerror) from err
     if len(raw) > MAX_FILE_BYTES:
-        raise VerificationFailed("file", f"larger than {MAX_FILE_BYTES // 2**20} MB: not a bundle or "
-                            "Stundennachweis")
+        raise VerificationFailed("file", "error.verify.too_large", mb=MAX_FILE_BYTES // 2**20)
     return raw
 
 
@@ -103,10 +104,10 @@ def _parse(raw: bytes) -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise VerificationFailed("file", f"not a bundle: not valid JSON ({err})") from err
+        raise VerificationFailed("file", "error.verify.not_json", reason=err) from err
     if not isinstance(data, dict) or not str(data.get("format", "")).startswith(
             "assistenzzeit.bundle/"):
-        raise VerificationFailed("file", "not an Assistenzzeit bundle (format missing)")
+        raise VerificationFailed("file", "error.verify.no_format")
     return data
 
 
@@ -117,25 +118,25 @@ def _from_pdf(raw: bytes) -> bytes:
     try:
         attachments = PdfReader(io.BytesIO(raw)).attachments
     except (PdfReadError, ValueError, KeyError) as err:
-        raise VerificationFailed("file", f"the PDF cannot be read: {err}") from err
+        raise VerificationFailed("file", "error.verify.pdf_unreadable", reason=err) from err
     for name, contents in attachments.items():
         if name.endswith(".bundle.json") and contents:
             return bytes(contents[0])
-    raise VerificationFailed("file", "the PDF embeds no signed bundle (*.bundle.json)")
+    raise VerificationFailed("file", "error.verify.no_bundle")
 
 
 def _b64(text: str, check: str) -> bytes:
     try:
         return base64.b64decode(str(text).encode("ascii"), validate=True)
     except (binascii.Error, ValueError, UnicodeEncodeError) as err:
-        raise VerificationFailed(check, "not valid base64") from err
+        raise VerificationFailed(check, "error.verify.base64") from err
 
 
 def _hex(text: str, check: str) -> bytes:
     try:
         return bytes.fromhex(str(text))
     except ValueError as err:
-        raise VerificationFailed(check, "not valid hex") from err
+        raise VerificationFailed(check, "error.verify.hex") from err
 
 
 def _check_signature(sig: dict[str, Any], who: str, message: bytes,
@@ -143,26 +144,26 @@ def _check_signature(sig: dict[str, Any], who: str, message: bytes,
                      ) -> dict[str, Any]:
     device = devices.get(sig.get("device_id", ""))
     if device is None:
-        raise VerificationFailed(f"{who}.binding", f"device {sig.get('device_id')} is not in the membership")
+        raise VerificationFailed(f"{who}.binding", "error.verify.device_unknown",
+                                 device=sig.get("device_id"))
     listed = _hex(device.get("sign_pub", ""), f"{who}.key")
     if _hex(sig.get("public_key", ""), f"{who}.key") != listed:
-        raise VerificationFailed(f"{who}.key", "the public key differs from the device's key in the "
-                                  "membership")
+        raise VerificationFailed(f"{who}.key", "error.verify.key_differs")
     # OpenSSL users verify with the PEM (README): it must be the very same key.
     if "".join(str(sig.get("public_key_pem", "")).split()) != "".join(
             public_key_pem(listed).split()):
-        raise VerificationFailed(f"{who}.key", "public_key_pem is not the signing key")
+        raise VerificationFailed(f"{who}.key", "error.verify.pem_differs")
     if not verify_signature(listed, _b64(sig.get("signature", ""), f"{who}.signature"), message):
-        raise VerificationFailed(f"{who}.signature", "the Ed25519 signature does not verify")
+        raise VerificationFailed(f"{who}.signature", "error.verify.signature")
     if device.get("revoked"):
-        raise VerificationFailed(f"{who}.binding", "the device was revoked")
+        raise VerificationFailed(f"{who}.binding", "error.verify.revoked")
     signer = members.get(sig.get("member_id", ""))
     if signer is None:
-        raise VerificationFailed(f"{who}.binding", "the signer is not a member")
+        raise VerificationFailed(f"{who}.binding", "error.verify.not_member")
     owner = members.get(device.get("member_id", ""), {})
     shared = device.get("member_id") != signer["id"]
     if shared and owner.get("role") not in ("employer", "proxy"):
-        raise VerificationFailed(f"{who}.binding", "the device belongs to another member")
+        raise VerificationFailed(f"{who}.binding", "error.verify.other_member")
     return {"member_id": signer["id"], "name": signer.get("name", ""),
             "role": signer.get("role", ""), "signed_at": sig.get("signed_at", ""),
             "fingerprint": fingerprint(listed), "device_id": device["id"],
@@ -174,7 +175,7 @@ def check(bundle: dict[str, Any]) -> Verdict:
     try:
         return _check(bundle)
     except VerificationFailed as fail:
-        return Verdict(False, fail.check, fail.reason)
+        return Verdict(False, fail.check, fail.reason, error=fail)
     except (KeyError, TypeError, AttributeError) as err:
         return Verdict(False, "file", f"the bundle lacks a part: {err}")
 
@@ -184,21 +185,21 @@ def _check(bundle: dict[str, Any]) -> Verdict:
     try:
         document = json.loads(text)
     except (json.JSONDecodeError, TypeError) as err:
-        raise VerificationFailed("canonical", f"the document is not valid JSON ({err})") from err
+        raise VerificationFailed("canonical", "error.verify.document_json", reason=err) from err
     if canonical(document) != text.encode("utf-8"):
-        raise VerificationFailed("canonical", "the document is not in its RFC 8785 canonical form")
+        raise VerificationFailed("canonical", "error.verify.canonical")
     doc_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if doc_hash != bundle["doc_hash"]:
-        raise VerificationFailed("doc_hash", "SHA-256 of the document differs from doc_hash")
+        raise VerificationFailed("doc_hash", "error.verify.doc_hash")
     members = {m["id"]: m for m in bundle["membership"]["members"]}
     devices = {d["id"]: d for d in bundle["membership"]["devices"]}
     sigs = {s["role"]: s for s in bundle["signatures"]}
     if "assistant" not in sigs:
-        raise VerificationFailed("assistant.signature", "the assistant's signature is missing")
+        raise VerificationFailed("assistant.signature", "error.verify.no_signature")
     first = _check_signature(sigs["assistant"], "assistant", bytes.fromhex(doc_hash),
                              members, devices)
     if first["member_id"] != document["assistant"]["id"] or first["role"] != "assistant":
-        raise VerificationFailed("assistant.binding", "the signer is not the assistant of the document")
+        raise VerificationFailed("assistant.binding", "error.verify.not_assistant")
     first["what"] = "unterschrieben / signed"
     signers = [first]
     counter = sigs.get("countersignature")
@@ -207,21 +208,20 @@ def _check(bundle: dict[str, Any]) -> Verdict:
                                                  "assistant.signature"))
         second = _check_signature(counter, "counter", message, members, devices)
         if second["role"] not in ("employer", "proxy"):
-            raise VerificationFailed("counter.binding", "the countersigner is neither employer nor proxy")
+            raise VerificationFailed("counter.binding", "error.verify.countersigner")
         behalf = counter.get("on_behalf_of", "")
         if second["role"] == "proxy":
             employer = members.get(behalf, {})
             if employer.get("role") != "employer":
-                raise VerificationFailed("counter.binding", "a proxy's countersignature must name the "
-                                               "employer it acts for")
+                raise VerificationFailed("counter.binding", "error.verify.proxy_behalf")
             second["on_behalf_of"] = employer.get("name") or behalf
         second["what"] = "gegengezeichnet / countersigned"
         signers.append(second)
     status = bundle.get("status", "")
     if status not in STATUS_TEXT:
-        raise VerificationFailed("status", f"unknown status {status!r}")
+        raise VerificationFailed("status", "error.verify.status", status=status)
     if status in COUNTERSIGNED_STATUSES and counter is None:
-        raise VerificationFailed("status", f"the bundle says {status!r} but carries no countersignature")
+        raise VerificationFailed("status", "error.verify.no_countersignature", status=status)
     return Verdict(True, month=document["month"], version=document["version"],
                    assistant=document["assistant"]["name"], doc_hash=doc_hash, signers=signers,
                    status=status)
@@ -235,13 +235,13 @@ def verify(path: Path | str) -> Verdict:
         raw = _read_file(Path(path))
         bundle = _parse(raw)
     except VerificationFailed as fail:
-        return Verdict(False, fail.check, fail.reason)
+        return Verdict(False, fail.check, fail.reason, error=fail)
     verdict = check(bundle)
     if verdict.ok and raw.startswith(b"%PDF"):
         try:
             problem = page_problem(raw, bundle)
         except InputError as err:
-            problem = str(err)
+            return Verdict(False, "page", err.text("en"), error=err)
         if problem:
             return Verdict(False, "page", problem)
         verdict.page_checked = True

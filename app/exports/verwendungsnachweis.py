@@ -77,8 +77,7 @@ def months_of(period: str) -> list[str]:
                 raise ValueError(p)
             months = range(month, month + 1)
     except ValueError as err:
-        raise InputError(f"'{period}' ist kein Zeitraum (JJJJ-MM, JJJJ-Qn oder JJJJ).",
-                         "period") from err
+        raise InputError("error.period", "period", value=period) from err
     return [f"{year:04d}-{m:02d}" for m in months]
 
 

@@ -112,16 +112,14 @@ def load(store: Store, month: str) -> dict[str, Any]:
         with store.exclusive() as conn:
             blob = disk.archive_blob(conn, name)
     except (sqlite3.DataError, sqlite3.OperationalError) as err:  # not even a blob any more
-        raise IntegrityError(f"the archived month {month} cannot be read ({err}); "
-                             "'assistenzzeit check' rebuilds it from the log") from err
+        raise IntegrityError("error.archive.unreadable", month=month, reason=err) from err
     if not isinstance(blob, bytes):
-        raise IntegrityError(f"the archived month {month} is missing or damaged; "
-                             "'assistenzzeit check' rebuilds it from the log")
+        raise IntegrityError("error.archive.missing", month=month)
     data = open_sealed(store.ring.master, blob, f"archive/{name}".encode(),
                        f"the archived month {month}")
     payload: dict[str, Any] = json.loads(zlib.decompress(data))
     if payload.get("month") != month:
-        raise IntegrityError(f"the archived month {month} holds another month")
+        raise IntegrityError("error.archive.other_month", month=month)
     return payload
 
 

@@ -87,14 +87,14 @@ def repair(store: Store, entry: Damage, env: Envelope) -> None:
         proj = store.projection
         if entry.row is None or (env.team, env.device, env.seq) != (
                 store.team_id, entry.device, entry.seq):
-            raise IntegrityError(f"{env.label} is not the damaged {entry.envelope}")
+            raise IntegrityError("error.damage.other", label=env.label, damaged=entry.envelope)
         ops = store._open_verified(env, proj, store.ring)
         damaged = {d.row for d in store.damaged}
         before = _readable(conn, env.device, env.seq - 1, damaged)
         after = _readable(conn, env.device, env.seq + 1, damaged)
         if (before is not None and before.hash != env.prev_hash) or (
                 after is not None and after.prev_hash != env.hash):
-            raise IntegrityError(f"{env.label} does not fit the chain of its device")
+            raise IntegrityError("error.damage.chain", label=env.label)
         with disk.write_tx(conn):
             disk.replace_envelope(conn, entry.row, env)
             resolve(conn, entry.row)

@@ -197,8 +197,7 @@ def iter_envelopes(conn: sqlite3.Connection, after: int = 0,
             yield row[0], Envelope(*row[1:])
     except sqlite3.DatabaseError as err:
         if unreadable is None:
-            raise StoreError(f"the store's envelopes after row {last} cannot be read"
-                             f" ({_short(err)}); run 'assistenzzeit check'") from err
+            raise StoreError("error.store.rows_unreadable", row=last, reason=_short(err)) from err
         yield from _iter_carefully(conn, last, unreadable)
 
 

@@ -177,7 +177,7 @@ class _Ingest:
             env = item.envelope
             device = env.device if env else item.device
             if env is not None and env.team != store.team_id:
-                raise ProtocolError(f"{env.label} belongs to another team; refused")
+                raise ProtocolError("error.sync.other_team", label=env.label)
             if device == store.device_id:
                 result.cursor = item.cursor  # our own, already here
                 continue
@@ -186,16 +186,14 @@ class _Ingest:
             last_seq, last_hash = self.tip(device)
             if seq <= last_seq:
                 if env is not None and not self._have_same(env):
-                    raise ProtocolError(f"fork: {env.label} differs from the one received "
-                                        "before; refused")
+                    raise ProtocolError("error.sync.fork_differs", label=env.label)
                 result.cursor = item.cursor
                 continue
             if seq != last_seq + 1:
                 result.stopped = "gap"
                 break
             if prev != last_hash:
-                raise ProtocolError(f"fork: envelope {seq} of device {device[:13]} does not "
-                                    "continue its chain; refused")
+                raise ProtocolError("error.sync.fork_chain", seq=seq, device=device[:13])
             if env is None:
                 self._check_run(device)  # the skip's hash is the relay's word, not signed
                 self.tips[device] = (seq, item.hash)
@@ -263,7 +261,7 @@ class _Ingest:
             try:
                 verify_envelope(env, self._public(env))
             except IntegrityError as err:
-                raise ProtocolError(f"{err}; refused") from err
+                raise ProtocolError("error.sync.refused", reason=err) from err
 
     def _check_runs(self) -> None:
         for device in list(self.runs):

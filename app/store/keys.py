@@ -34,11 +34,11 @@ class KeyRing:
         if epoch is None:
             epochs = [e for (s, e) in self.scopes if s == scope]
             if not epochs:
-                raise IntegrityError(f"this device holds no key for scope {scope}")
+                raise IntegrityError("error.keys.no_scope_key", scope=scope)
             epoch = max(epochs)
         key = self.scopes.get((scope, epoch))
         if key is None:
-            raise IntegrityError(f"this device holds no key for scope {scope} epoch {epoch}")
+            raise IntegrityError("error.keys.no_epoch_key", scope=scope, epoch=epoch)
         return epoch, key
 
 
@@ -80,18 +80,18 @@ def add_scope_key(conn: sqlite3.Connection, ring: KeyRing, scope: str, epoch: in
 def _kdf(conn: sqlite3.Connection) -> ScryptParams:
     raw = disk.get_meta(conn, "kdf")
     if raw is None:
-        raise IntegrityError("the store has no key parameters; it is damaged")
+        raise IntegrityError("error.keys.no_kdf")
     try:
         p = json.loads(raw)
         return ScryptParams(bytes.fromhex(p["salt"]), int(p["n"]), int(p["r"]), int(p["p"]))
     except (ValueError, KeyError, TypeError) as err:
-        raise IntegrityError("the store's key parameters are damaged") from err
+        raise IntegrityError("error.keys.kdf_damaged") from err
 
 
 def unwrap_master(conn: sqlite3.Connection, passphrase: str) -> bytes:
     row = conn.execute("SELECT blob FROM keys WHERE name = ?", (MASTER,)).fetchone()
     if row is None:
-        raise IntegrityError("the store has no master key; it is damaged")
+        raise IntegrityError("error.keys.no_master")
     kek = _kdf(conn).derive(passphrase)
     try:
         return open_sealed(kek, row[0], _aad(MASTER), "master key")

@@ -58,7 +58,7 @@ def set_pin(store: Store, member_id: str, pin: str, n: int) -> None:
     """Store a verifier of ``pin`` (4–12 digits) with a fresh salt; the count starts anew."""
     low, high = PIN_DIGITS
     if not (pin.isdigit() and pin.isascii() and low <= len(pin) <= high):
-        raise InputError(f"A PIN has {low} to {high} digits.", "pin")
+        raise InputError("error.pin.digits", "pin", low=low, high=high)
     params = ScryptParams(salt=os.urandom(16), n=n)
     _save(store, member_id, {"salt": params.salt.hex(), "n": params.n, "r": params.r,
                              "p": params.p, "verifier": params.derive(pin).hex(),
@@ -81,12 +81,12 @@ def prove(store: Store, member_id: str, *, pin: str | None = None,
     record = _record(store, member_id)
     left = lockout_left(store, member_id)
     if left:
-        raise PinLocked(f"Too many wrong tries; wait {left} s.", left)
+        raise PinLocked("error.pin.locked", left)
     try:
         if passphrase is not None:
             store.check_passphrase(passphrase)
         elif not (pin and record.get("verifier") and _matches(record, pin)):
-            raise WrongPin("The PIN is wrong.")
+            raise WrongPin("error.pin.wrong")
     except (WrongPin, WrongPassphrase):
         _count_failure(store, member_id, record)
         raise

@@ -37,7 +37,7 @@ from app.domain.merge import Version, concurrent, wins
 from app.domain.model import ENTITIES, Conflict, columns_of, defaults_of
 from app.domain.ops import Op
 from app.domain.rights import may_write
-from app.errors import SnapshotOutdated
+from app.errors import PermissionDenied, SnapshotOutdated
 from app.store.history_pack import IdTable, pack, unpack
 from app.store.projection_archive import ArchivedMonths
 
@@ -134,27 +134,30 @@ class Projection(ArchivedMonths):
         return str(row["role"])
 
     # ------------------------------------------------------------------ folding
-    def check(self, op: Op) -> str | None:
+    def check(self, op: Op) -> PermissionDenied | None:
         """Why ``op`` would be rejected, or None when it may be applied."""
         self._unarchive_for(op)
         return self._reason(op, self.role_of(op.author), self._is_bootstrap(op))
 
-    def _reason(self, op: Op, role: str | None, bootstrap: bool) -> str | None:
+    def _reason(self, op: Op, role: str | None, bootstrap: bool) -> PermissionDenied | None:
         row = self.rows[op.entity].get(op.entity_id) if op.entity in self.rows else None
         if op.entity not in ENTITIES:
-            return f"unknown entity {op.entity!r}"
+            return PermissionDenied("error.op.entity", entity=op.entity)
         if bootstrap:
             return None
         if (op.device, op.author) not in self._trusted:
             device_problem = self._device_problem(op)
-            if device_problem:
+            if device_problem is not None:
                 return device_problem
             self._trusted.add((op.device, op.author))
         if not may_write(role, op, row):
-            return f"{role or 'unknown member'} may not {op.name} here"
+            if role is None:
+                return PermissionDenied("error.op.no_member", action=op.name)
+            return PermissionDenied("error.op.role", role=role, action=op.name)
         if op.entity in ("entry", "absence") and self._month_locked(op, row):
-            return ("Der Monat ist freigegeben; erst wieder öffnen. / "
-                    "The month is approved; it must be reopened first.")
+            # Still both languages: tests/store/test_timesheets_lock.py reads both in str(err).
+            return PermissionDenied("Der Monat ist freigegeben; erst wieder öffnen. / "
+                                    "The month is approved; it must be reopened first.")
         return None
 
     def fold(self, ops: Iterable[Op]) -> None:
@@ -212,15 +215,15 @@ class Projection(ArchivedMonths):
                     self._apply(op, self.role_of(op.author), self._is_bootstrap(op))
                     progress = True
 
-    def _device_problem(self, op: Op) -> str | None:
+    def _device_problem(self, op: Op) -> PermissionDenied | None:
         """An op counts only from a live device of its author, or of an employer or proxy
         writing on the author's behalf (the shared tablet in the flat)."""
         device = self.rows["device"].get(op.device)
         if device is None or device.get("revoked") or device.get("deleted"):
-            return "the device is unknown or revoked"
+            return PermissionDenied("error.op.device_unknown")
         owner = device.get("member_id")
         if owner != op.author and self.role_of(str(owner)) not in ("employer", "proxy"):
-            return "the device does not belong to the author"
+            return PermissionDenied("error.op.device_other")
         return None
 
     def _must_wait(self, op: Op) -> bool:
@@ -285,7 +288,7 @@ class Projection(ArchivedMonths):
         """Fold one op; True when it changed membership (roles, activity)."""
         reason = self._reason(op, role, bootstrap)
         if reason is not None:
-            self.rejected[op.op_id] = reason
+            self.rejected[op.op_id] = reason.text("en")  # a log for diagnosis, in English
             return False
         entity, eid = op.entity, op.entity_id
         rows = self.rows[entity]

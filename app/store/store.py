@@ -28,7 +28,7 @@ from typing import Any
 
 from app.domain.hlc import Hlc
 from app.domain.ops import Op, op_id_for, scope_of
-from app.errors import IntegrityError, PermissionDenied, SnapshotOutdated, StoreError, StoreLocked
+from app.errors import IntegrityError, SnapshotOutdated, StoreError, StoreLocked
 from app.store import archive, damage, disk, keys, quarantine
 from app.store.crypto import open_sealed, seal
 from app.store.damage import Damage
@@ -93,7 +93,7 @@ class Store:
                clock: Callable[[], datetime] = _utc_now) -> Store:
         """A new, empty store for a new device; unlocked. The team comes with services."""
         if disk.store_file(directory).exists():
-            raise IntegrityError(f"there is already a store in {directory}")
+            raise IntegrityError("error.store.exists", directory=directory)
         conn = disk.connect(directory, create=True)
         with disk.write_tx(conn):
             ring = keys.create(conn, passphrase, kdf_n)
@@ -110,7 +110,8 @@ class Store:
             return cls(directory, conn, clock)
         except sqlite3.DatabaseError as err:  # its ids cannot be read: say so, not a traceback
             conn.close()
-            raise StoreError(f"{disk.store_file(directory)} is damaged ({err})") from err
+            raise StoreError("error.store.damaged", path=disk.store_file(directory),
+                             reason=err) from err
 
     @property
     def unlocked(self) -> bool:
@@ -271,9 +272,9 @@ class Store:
         """Refuse before writing: a scratch fold must accept every op."""
         proj = self.projection
         for op in ops:
-            reason = proj.check(op)
-            if reason is not None and not self._earlier_op_enables(op, ops):
-                raise PermissionDenied(reason)
+            refusal = proj.check(op)
+            if refusal is not None and not self._earlier_op_enables(op, ops):
+                raise refusal
 
     def _earlier_op_enables(self, op: Op, ops: list[Op]) -> bool:
         # Team founding: the genesis ops enable each other within one commit.

@@ -100,7 +100,8 @@ class RelayHttp:
                     reason = str(resp.json().get("error", resp.text))
                 except ValueError:
                     reason = resp.text
-                raise RelayRefused(resp.status_code, reason)
+                raise RelayRefused(resp.status_code, reason,
+                                   protocol.REFUSALS.get(reason, "error.relay.refused"))
             return resp
         raise SyncError("unreachable")
 
@@ -222,7 +223,7 @@ class SyncClient:
             if not verify_signature(bytes.fromhex(granter["sign_pub"]), bytes.fromhex(g["sig"]),
                                     protocol.key_grant_bytes(self.team, store.device_id, scope,
                                                              epoch, g["wrapped"])):
-                raise SyncError(f"a key for {scope} carries a false signature; refused")
+                raise SyncError("error.sync.false_key_signature", scope=scope)
             key = ring.exchange.unwrap(bytes.fromhex(g["wrapped"]), protocol.wrap_context(
                 self.team, store.device_id, scope, epoch))
             fresh.append((scope, epoch, key))
@@ -293,7 +294,7 @@ class SyncClient:
                 continue
             if result.stopped == "gap":
                 if retried_gap:
-                    raise SyncError("the relay's history has a gap; try again later")
+                    raise SyncError("error.sync.gap")
                 retried_gap = True
                 continue
             if not page.more:

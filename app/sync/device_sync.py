@@ -48,7 +48,9 @@ class SerialClient(SyncClient):
                 raise
             except (AssistenzzeitError, sqlite3.Error) as err:
                 # e.g. the store was locked or closed mid-round: the background thread backs
-                # off instead of dying; the screens show the message.
+                # off instead of dying; the screens show the message, in their language.
+                if isinstance(err, AssistenzzeitError) and err.key:
+                    raise SyncError(err.key, **err.params) from err
                 raise SyncError(str(err)) from err
         if report.ops:
             # Others changed the roster: published calendars follow without waiting.

@@ -64,7 +64,7 @@ class LanRelay:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
-                raise SyncError(f"Der LAN-Relay startet nicht auf {self.url}.")
+                raise SyncError("error.lan.start", url=self.url)
             time.sleep(0.05)
         return self
 

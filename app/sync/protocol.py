@@ -45,6 +45,27 @@ MAX_PUSH_ENVELOPES = 1000
 ADMIN_ROLES = frozenset({"employer", "proxy"})
 ROLES = ("employer", "proxy", "assistant", "payroll")  # app.domain.model.ROLES, on the wire
 
+# Refusals a person meets, as the relay words them in its JSON "error" (tests and older relays
+# rely on that wording), and the catalog key a client shows instead, in the person's language.
+REFUSALS = {
+    "this device is not a member of this team": "error.relay.not_member",
+    "this device has been revoked": "error.relay.revoked",
+    "the request time is outside the replay window": "error.relay.clock",
+    "unknown invite": "error.relay.invite_unknown",
+    "this invite code has been used already": "error.relay.invite_used",
+    "this invite code has expired": "error.relay.invite_expired",
+    "this device is a member already": "error.relay.already_member",
+    "the inviting device is no longer a member": "error.relay.inviter_gone",
+    "too many requests from this device; slow down": "error.relay.busy",
+    "too many requests; slow down": "error.relay.busy",
+    "only the employer or a proxy may do this": "error.relay.admins_only",
+    "only the employer or a proxy may change membership": "error.relay.admins_only",
+    "no such calendar": "error.relay.no_calendar",
+    "this calendar belongs to another device": "error.relay.calendar_other",
+    "unknown team": "error.relay.unknown_team",
+    "the team exists already": "error.relay.team_exists",
+}
+
 
 def signing_string(method: str, target: str, body: bytes, time_ms: int, nonce: str) -> bytes:
     """What a device signs for one request: method, path with query, body hash, time, nonce."""
