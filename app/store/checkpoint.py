@@ -1,0 +1,226 @@
+"""Checkpoints for new devices (issue 16), the store's side: the projection cut into one part
+per scope, and a projection put together again from the parts a device may read.
+
+A part holds what the ops of its scope made: for each entity, the fields that travel in
+that scope (``scope_of``) with their values and packed field histories (``history_pack``,
+every version, so later ops merge and conflict exactly as after a replay), the conflicts
+between versions of those fields, the ops of that scope that were rejected or are parked.
+One op holds the fields of one scope (``Store._split``), so the parts do not overlap, and
+the parts of the scopes a device reads give what replaying those scopes' envelopes gives:
+an assistant's device gets the team scope and its own member scope, never the others.
+
+Archived months (``archive.py``) are read one at a time while cutting, so making a
+checkpoint does not bring years back into memory. The sealing, signing and the relay are
+the sync side's (``app/sync/checkpoint.py``); installing and completing a started device
+are ``install`` and ``backfill`` below.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from app.domain.merge import Version
+from app.domain.ops import Op, op_scope, scope_of
+from app.errors import IntegrityError
+from app.store import bounded, disk
+from app.store.envelope import Envelope
+from app.store.history_pack import IdTable, pack, unpack
+from app.store.projection import SCHEMA, Projection
+
+PART_KEYS = ("rows", "histories", "conflicts", "rejected", "pending")
+# What one part may inflate to on a joining device (five years of a team scope: tens of MB).
+MAX_PART_BYTES = 256 * 1024 * 1024
+
+
+class Unplaceable(IntegrityError):
+    """The projection holds something no scope can be named for (a rejection recorded by an
+    app before checkpoints): no checkpoint is made until a full replay (``check``)."""
+
+
+def field_scope(entity: str, name: str, row: dict[str, Any]) -> str:
+    try:
+        return scope_of(entity, name, row.get("member_id") or None)
+    except ValueError:
+        return "team"  # a member row without owner cannot have been sealed
+
+
+def cut(proj: Projection) -> tuple[dict[str, dict[str, Any]], list[str], int]:
+    """``({scope: part}, id table, newest stamp)`` of the whole projection."""
+    parts: dict[str, dict[str, Any]] = {}
+    ids = IdTable()
+    newest = 0
+    owners: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def part(scope: str) -> dict[str, Any]:
+        return parts.setdefault(scope, {k: ({} if k != "pending" else []) for k in PART_KEYS})
+
+    documents: dict[str, str] = {}
+    for entity, eid, row, history in _entities(proj, documents):
+        groups: dict[str, dict[str, list[Version]]] = {}
+        for name, versions in history.items():
+            groups.setdefault(field_scope(entity, name, row), {})[name] = versions
+            newest = max(newest, versions[-1].hlc, *(v.hlc for v in versions[:-1]))
+        if not groups:  # a row made by an op without fields
+            groups[field_scope(entity, "id", row)] = {}
+        owners[(entity, eid)] = row
+        for scope, fields in groups.items():
+            p = part(scope)
+            p["rows"].setdefault(entity, {})[eid] = {n: row[n] for n in fields}
+            if fields:
+                p["histories"][f"{entity}/{eid}"] = pack(fields, ids)
+    for cid, conflict in proj.conflicts.items():
+        row = owners.get((conflict["entity"], conflict["entity_id"]), {})
+        part(field_scope(conflict["entity"], conflict["field"], row))["conflicts"][cid] = conflict
+    for op_id, reason in proj.rejected.items():
+        where = proj.rejected_in.get(op_id)
+        if where is None:
+            raise Unplaceable(f"the rejected op {op_id} has no recorded scope")
+        part(where)["rejected"][op_id] = reason
+    for op in proj.pending.values():
+        part(op_scope(op, owners.get((op.entity, op.entity_id))))["pending"].append(op.to_wire())
+    return parts, ids.ids, newest
+
+
+def _entities(proj: Projection, documents: dict[str, str]
+              ) -> Iterator[tuple[str, str, dict[str, Any], dict[str, list[Version]]]]:
+    """Every row with its field histories: archived months first (one payload at a time,
+    collecting the signed documents their timesheet rows lent to the archive), then what
+    is in memory. Packed histories are unpacked here only, not kept unpacked."""
+    for month in sorted(proj.archived_months):
+        if proj.archive_loader is None:
+            raise IntegrityError(f"the archived month {month} cannot be loaded here")
+        payload = proj.archive_loader(month)
+        documents.update(payload["documents"])
+        for entity, rows in payload["rows"].items():
+            for eid, row in rows.items():
+                text = payload["histories"].get(f"{entity}/{eid}")
+                yield entity, eid, row, ({} if text is None else unpack(text, row, payload["ids"]))
+    for entity, rows in proj.rows.items():
+        for eid, row in rows.items():
+            if eid in documents and entity == "timesheet":
+                row = {**row, "document": documents[eid]}
+            history = proj.histories.get((entity, eid))
+            if history is None:
+                text = proj._packed.get(f"{entity}/{eid}")
+                history = {} if text is None else unpack(text, row, proj._ids.ids)
+            yield entity, eid, row, history
+
+
+def encode_part(part: dict[str, Any]) -> bytes:
+    return zlib.compress(json.dumps(part, separators=(",", ":")).encode(), 6)
+
+
+def decode_part(data: bytes) -> dict[str, Any]:
+    """A part as ``encode_part`` wrote it, inflated in bounded memory; IntegrityError else."""
+    try:
+        part = json.loads(bounded.inflate(data, wbits=15, cap=MAX_PART_BYTES))
+    except (ValueError, RecursionError, bounded.TooLarge) as err:
+        raise IntegrityError(f"a checkpoint part does not decode ({err})") from err
+    if not isinstance(part, dict) or any(not isinstance(part.get(k), dict | list)
+                                         for k in PART_KEYS):
+        raise IntegrityError("a checkpoint part lacks its sections")
+    return part
+
+
+def assemble(parts: Iterable[dict[str, Any]], ids: list[str], schema: str) -> Projection:
+    """The projection of the parts (those of the scopes this device reads)."""
+    if schema != SCHEMA:
+        raise IntegrityError("the checkpoint was made by another app version")
+    proj = Projection()
+    proj._ids = IdTable(ids)
+    try:
+        for part in parts:
+            _merge(proj, part)
+        proj.flush()
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        raise IntegrityError(f"a checkpoint part is malformed ({err!r})") from err
+    except Exception as err:  # sqlite3 refusing a value of the wrong type, and the like
+        raise IntegrityError(f"a checkpoint part does not load ({err})") from err
+    return proj
+
+
+def _merge(proj: Projection, part: dict[str, Any]) -> None:
+    for entity, rows in part["rows"].items():
+        table, defaults = proj.rows[entity], proj._defaults[entity]
+        for eid, fields in rows.items():
+            unknown = set(fields) - set(defaults) | ({"id"} & set(fields))
+            if unknown:
+                raise ValueError(f"{entity} has no field {sorted(unknown)[0]!r}")
+            row = table.get(eid)
+            if row is None:
+                row = table[eid] = {**defaults, "id": eid}
+            row.update(fields)
+            proj._dirty.add((entity, eid))
+    for key, text in part["histories"].items():
+        if key in proj._packed:  # the entity's fields of another scope came first
+            entity, eid = key.split("/", 1)
+            row = proj.rows[entity][eid]
+            both = unpack(proj._packed[key], row, proj._ids.ids)
+            both.update(unpack(text, row, proj._ids.ids))
+            proj._packed[key] = pack(both, proj._ids)
+        else:
+            entity, eid = key.split("/", 1)
+            if eid not in proj.rows[entity] or not isinstance(text, str):
+                raise ValueError(f"a history of {key} without its row")
+            proj._packed[key] = text
+    proj.conflicts.update(part["conflicts"])
+    proj._dirty_conflicts.update(part["conflicts"])
+    proj.rejected.update(part["rejected"])
+    for raw in part["pending"]:
+        op = Op.from_wire(raw)
+        proj.pending[op.op_id] = op
+
+
+# ---------------------------------------------------------------------- a started device
+def install(store: Any, proj: Projection, heads: list[tuple[str, int, bytes]], cursor: int,
+            newest: int, record: dict[str, Any]) -> None:
+    """Start a fresh device from a checked checkpoint: its projection, the chain heads the
+    tail must continue, the relay cursor it covers. Only a device that holds no envelope
+    yet can start so; the next pull then fetches only the tail."""
+    with store.exclusive() as conn:
+        conn.execute(disk.CHAIN_DDL)
+        if store.envelope_count() or disk.get_cursor(conn, "pull", 0):
+            raise IntegrityError("only a device that has received nothing yet starts from a "
+                                 "checkpoint")
+        store.hlc.receive(newest)  # never stamp an edit below what the team wrote
+        with disk.write_tx(conn):
+            disk.set_chain_tips(conn, [h for h in heads if h[0] != store.device_id])
+            disk.set_cursor(conn, "pull", cursor)
+            disk.set_meta(conn, "hlc", str(store.hlc.last))
+            disk.set_meta(conn, "checkpoint", json.dumps({**record, "state": "started"}))
+        store.adopt(proj)
+        store.write_snapshot()
+
+
+def record(store: Any) -> dict[str, Any] | None:
+    """What this device knows of the checkpoint it started from (``state``: started,
+    verified or refused), None for a device that replayed everything."""
+    raw = store.meta("checkpoint")
+    return json.loads(raw) if raw else None
+
+
+def set_state(store: Any, state: str, reason: str = "") -> None:
+    rec = record(store) or {}
+    store.set_meta({"checkpoint": json.dumps({**rec, "state": state, "reason": reason})})
+
+
+def store_history(store: Any, rows: list[tuple[int, Envelope]], cursor: int) -> None:
+    """Keep envelopes from before the checkpoint (relay cursor ≤ ``cursor``) under row ids
+    below 0, in relay order: a full replay (``Store.replay``, ``check``) then folds them
+    before the tail, as a device that synced from the start would."""
+    with store.transaction(durable=False) as conn:
+        disk.insert_envelopes_at(conn, [(c - cursor - 1, env) for c, env in rows])
+
+
+def forget_received(store: Any) -> None:
+    """Undo a start from a checkpoint: keep only this device's own envelopes, pull from
+    the start again (the next sync replays the whole log)."""
+    with store.exclusive() as conn:
+        with disk.write_tx(conn):
+            disk.drop_received(conn, store.device_id)
+            disk.set_cursor(conn, "pull", 0)
+        store.replay()
+        store.write_snapshot()
