@@ -126,7 +126,8 @@ def make(client: SyncClient) -> str | None:
         if own_seq:
             heads.append([store.device_id, own_seq, str(store.meta("prev_hash"))])
         try:
-            cut, ids, newest = parts.cut(store.projection)
+            cut, ids = parts.cut(store.projection)
+            newest = store.hlc.last  # not below any stamp this device folded
         except parts.Unplaceable:
             return None
         ring = store.ring
@@ -227,9 +228,10 @@ def use(client: SyncClient, manifest: Manifest) -> None:
                 raise CheckpointRefused(f"piece {n} is not the signed one")
             chunks.setdefault(scope, []).append(blob if key is None else open_sealed(
                 key, blob, piece_aad(team, manifest.id, n, scope, epoch), f"piece {n}"))
-        proj = parts.assemble((parts.decode_part(b"".join(c)) for c in chunks.values()),
-                              [str(i) for i in raw["ids"]], str(raw["schema"]))
-        parts.install(store, proj, heads, manifest.cursor, int(raw["newest"]),
+        proj, months = parts.assemble(
+            (parts.decode_part(b"".join(c)) for c in chunks.values()),
+            [str(i) for i in raw["ids"]], str(raw["schema"]))
+        parts.install(store, proj, months, heads, manifest.cursor, int(raw["newest"]),
                       {"id": manifest.id, "cursor": manifest.cursor, "signer": raw["signer"],
                        "made_ms": raw.get("made_ms"), "heads": raw["heads"]})
     except IntegrityError as err:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from app.store import checkpoint as parts
+from app.store import timesheets
 from app.store.services import Services
 from app.store.store import Change, uuid7
 from tests.sync.conftest import Team, join, make_employer
@@ -29,16 +30,31 @@ def fingerprint(services: Services) -> str:
     return json.dumps(services.store.projection.fingerprint(), sort_keys=True, default=str)
 
 
-def checkpointed_team(tmp: Path, relay_url: str) -> tuple[Team, Services]:
+def checkpointed_team(tmp: Path, relay_url: str, signed: bool = False
+                      ) -> tuple[Team, Services]:
     """The demo team; Ben's first device joins and replays everything; then the employer's
-    device makes a checkpoint (``checkpoint_every = 0``: in every round)."""
+    device makes a checkpoint (``checkpoint_every = 0``: in every round). ``signed``: the
+    past months are signed first, so the employer's device holds some archived."""
     team = Team(make_employer(tmp, relay_url), relay_url=relay_url)
     replayed = join(team, tmp, "Ben Meyer")
     team.assistants.append(replayed)
+    if signed:
+        sign_past_months(team.employer)
     team.client(team.employer).checkpoint_every = 0
     report = team.client(team.employer).sync()
     assert "made" in report.checkpoint
     return team, replayed
+
+
+def sign_past_months(services: Services) -> None:
+    proj = services.store.projection
+    months = sorted({e["start"][:7] for e in proj.rows["entry"].values()})[:-1]
+    for member in {e["member_id"] for e in proj.rows["entry"].values()}:
+        for month in months:
+            timesheets.submit(services, member, month)
+            timesheets.approve(services, member, month)
+    services.store.write_snapshot()
+    assert proj.archived_months  # signed months left the employer's memory
 
 
 def more_ops(team: Team, member_id: str) -> None:
@@ -104,5 +120,30 @@ def test_checkpoint_started_store_unlocks_and_checks(relay_db: str, relay_factor
         assert fingerprint(employer2) == expected
         assert store.verify_all("correct horse battery staple") == []
         assert fingerprint(employer2) == expected
+    finally:
+        team.close()
+
+
+def test_checkpoint_carries_archived_months(relay_db: str, relay_factory: Any,
+                                            tmp_path: Path) -> None:
+    """Signed months the employer's device keeps archived travel as months and are archived
+    on the new devices at once; brought back, they hold exactly what a replay holds (the
+    signed documents too), for an assistant's device and for a second employer device."""
+    relay = relay_factory(relay_db)
+    team, replayed = checkpointed_team(tmp_path, relay.url, signed=True)
+    try:
+        started = join(team, tmp_path, "Ben Meyer")
+        second = join(team, tmp_path, "Anna Becker", role="employer")
+        team.assistants += [started, second]
+        for device in (started, second):
+            assert parts.record(device.store)["state"] == "started"
+            assert device.store.projection.archived_months
+        team.sync_all(rounds=2)
+        assert parts.record(started.store)["state"] == "verified"
+        assert parts.record(second.store)["state"] == "verified"
+        assert fingerprint(started) == fingerprint(replayed)
+        assert fingerprint(second) == fingerprint(team.employer)
+        sheets = second.store.projection.rows["timesheet"].values()
+        assert any(s["document"] and s["status"] == "approved" for s in sheets)
     finally:
         team.close()

@@ -113,10 +113,10 @@ def test_checkpoint_whose_state_is_not_the_logs_is_refused_by_the_replay(
     real_cut = parts.cut
 
     def forged_cut(proj: Any) -> Any:
-        cut, ids, newest = real_cut(proj)
+        cut, ids = real_cut(proj)
         shift = next(iter(cut["team"]["rows"]["shift"].values()))
         shift["location"] = "Nicht im Log"
-        return cut, ids, newest
+        return cut, ids
 
     monkeypatch.setattr(parts, "cut", forged_cut)
     team, replayed = checkpointed_team(tmp_path, relay.url)
