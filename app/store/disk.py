@@ -142,6 +142,10 @@ def own_envelopes(conn: sqlite3.Connection, device: str, after_seq: int,
     return [Envelope(*r[1:]) for r in rows]
 
 
+def last_row(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT max(id) FROM envelopes").fetchone()[0] or 0)
+
+
 def drop_envelopes_after(conn: sqlite3.Connection, device: str, after_seq: int) -> None:
     conn.execute("DELETE FROM envelopes WHERE device = ? AND seq > ?", (device, after_seq))
 
