@@ -119,6 +119,9 @@ def make(client: SyncClient) -> str | None:
                 or any(d.row is not None for d in store.damaged)):
             return None
         cursor = ingest.get_cursor(store, "pull", 0)
+        # Closed months go to the archive first: they then travel as months, and a new
+        # device writes them to its archive instead of holding them in memory.
+        store.write_snapshot()
         with store.exclusive() as conn:
             conn.execute(disk.CHAIN_DDL)
             heads = [[d, int(s), bytes(h).hex()] for d, s, h in
@@ -131,12 +134,14 @@ def make(client: SyncClient) -> str | None:
         except parts.Unplaceable:
             return None
         ring = store.ring
-        sealed: list[tuple[str, int, bytes]] = []
-        for scope in sorted(cut):
-            data = parts.encode_part(cut.pop(scope))
-            epoch = 0 if scope == "membership" else ring.scope_key(scope)[0]
-            for at in range(0, max(len(data), 1), PIECE_BYTES):
-                sealed.append((scope, epoch, data[at:at + PIECE_BYTES]))
+        epochs = {s: 0 if s == "membership" else ring.scope_key(s)[0] for s in cut}
+    # Encoding needs no lock: the parts are copies (only their values are shared, and
+    # folding replaces values, it does not change them).
+    sealed: list[tuple[str, int, bytes]] = []
+    for scope in sorted(cut):
+        data = parts.encode_part(cut.pop(scope))
+        for at in range(0, max(len(data), 1), PIECE_BYTES):
+            sealed.append((scope, epochs[scope], data[at:at + PIECE_BYTES]))
     if len(sealed) > MAX_PIECES:
         return None  # larger than a relay keeps: joiners replay, as before
     team, cid = store.team_id, os.urandom(16).hex()
@@ -228,12 +233,14 @@ def use(client: SyncClient, manifest: Manifest) -> None:
                 raise CheckpointRefused(f"piece {n} is not the signed one")
             chunks.setdefault(scope, []).append(blob if key is None else open_sealed(
                 key, blob, piece_aad(team, manifest.id, n, scope, epoch), f"piece {n}"))
-        proj, months = parts.assemble(
-            (parts.decode_part(b"".join(c)) for c in chunks.values()),
-            [str(i) for i in raw["ids"]], str(raw["schema"]))
-        parts.install(store, proj, months, heads, manifest.cursor, int(raw["newest"]),
-                      {"id": manifest.id, "cursor": manifest.cursor, "signer": raw["signer"],
-                       "made_ms": raw.get("made_ms"), "heads": raw["heads"]})
+        with ingest.gc_paused():  # hundreds of thousands of objects, none in cycles
+            proj, months = parts.assemble(
+                (parts.decode_part(b"".join(c)) for c in chunks.values()),
+                [str(i) for i in raw["ids"]], str(raw["schema"]))
+            parts.install(store, proj, months, heads, manifest.cursor, int(raw["newest"]),
+                          {"id": manifest.id, "cursor": manifest.cursor,
+                           "signer": raw["signer"], "made_ms": raw.get("made_ms"),
+                           "heads": raw["heads"]})
     except IntegrityError as err:
         raise CheckpointRefused(str(err)) from err
     except RelayRefused as err:
