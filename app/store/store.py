@@ -131,6 +131,11 @@ class Store:
         """Check every envelope from the start, ignoring the snapshot (``assistenzzeit check``).
         Leaves the store unlocked with a projection rebuilt from the whole log."""
         with self._lock:
+            if json.loads(self.meta("checkpoint") or "{}").get("state") == "started":
+                # Started from a checkpoint: the history before it is not here yet, and a
+                # replay of the tail alone would lose the state (``checkpoint_audit``).
+                raise StoreError("this device started from a checkpoint and has not fetched "
+                                 "the history yet; sync first, then check")
             ring = keys.load(self._conn, passphrase)
             self.damaged = []
             return self._fold_into(ring, Projection(), BEFORE_ALL, complete=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from app.errors import StoreError
 from app.store import checkpoint as parts
 from app.store import timesheets
 from app.store.services import Services
@@ -75,6 +76,8 @@ def test_checkpoint_started_device_converges_with_full_replay(relay_db: str, rel
         team.assistants.append(started)
         rec = parts.record(started.store)
         assert rec is not None and rec["state"] == "started"
+        with pytest.raises(StoreError, match="has not fetched the history"):
+            started.store.verify_all("correct horse battery staple")  # would lose the state
         # Only the tail after the checkpoint was pulled; the history is not there yet.
         assert started.store.envelope_count() < replayed.store.envelope_count()
         team.client(replayed).sync()  # learns about the new device, as ``started`` did
