@@ -70,6 +70,16 @@ def scope_of(entity: str, field_name: str, owner: str | None) -> str:
     return "team"
 
 
+def op_scope(op: Op, row: dict[str, Any] | None) -> str:
+    """The scope ``op`` travels in, as the store chose it (one op holds the fields of one
+    scope). A member-scoped op without an owner cannot have been sealed: "team"."""
+    owner = op.fields.get("member_id") or (row or {}).get("member_id")
+    try:
+        return scope_of(op.entity, next(iter(op.fields), "id"), owner)
+    except ValueError:
+        return "team"
+
+
 class Op(NamedTuple):
     """Immutable. A named tuple rather than a frozen dataclass: an initial sync creates
     150,000 of them, and a tuple is built five times faster."""

@@ -90,12 +90,13 @@ def archive_closed(store: Store, lock: Any) -> list[dict[str, Any]]:
     return payloads
 
 
-def save(store: Store, payloads: list[dict[str, Any]]) -> None:
-    """Write taken-out months (inside the snapshot's transaction)."""
+def save(store: Store, payloads: list[dict[str, Any]], level: int = 6) -> None:
+    """Write taken-out months (inside the snapshot's transaction; a joining device also
+    writes the months of a checkpoint, at ``level`` 1 to be usable sooner)."""
     with store.exclusive() as conn:
         for payload in payloads:
             name = _name(store, payload["month"])
-            data = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 6)
+            data = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), level)
             disk.put_archive(conn, name, seal(store.ring.master, data, f"archive/{name}".encode()))
 
 

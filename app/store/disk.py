@@ -115,6 +115,13 @@ def insert_envelopes(conn: sqlite3.Connection, envs: list[Envelope]) -> None:
     conn.executemany(_INSERT_SQL, [_columns(env) for env in envs])
 
 
+def insert_envelopes_at(conn: sqlite3.Connection, rows: list[tuple[int, Envelope]]) -> None:
+    """Store envelopes under given row ids (history fetched after a checkpoint, below 0)."""
+    conn.executemany("INSERT OR IGNORE INTO envelopes (id, team, scope, epoch, device, seq,"
+                     " prev_hash, nonce, body, sig) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     [(row, *_columns(env)) for row, env in rows])
+
+
 def replace_envelope(conn: sqlite3.Connection, row: int, env: Envelope) -> None:
     """Put ``env`` in row ``row`` (a good copy of a damaged envelope)."""
     conn.execute("UPDATE envelopes SET team=?, scope=?, epoch=?, device=?, seq=?, prev_hash=?,"
@@ -135,8 +142,19 @@ def own_envelopes(conn: sqlite3.Connection, device: str, after_seq: int,
     return [Envelope(*r[1:]) for r in rows]
 
 
+def last_row(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT max(id) FROM envelopes").fetchone()[0] or 0)
+
+
 def drop_envelopes_after(conn: sqlite3.Connection, device: str, after_seq: int) -> None:
     conn.execute("DELETE FROM envelopes WHERE device = ? AND seq > ?", (device, after_seq))
+
+
+def drop_received(conn: sqlite3.Connection, device: str) -> None:
+    """Forget every envelope of other devices and where their chains stood."""
+    conn.execute(CHAIN_DDL)
+    conn.execute("DELETE FROM envelopes WHERE device != ?", (device,))
+    conn.execute("DELETE FROM sync_chains")
 
 
 def get_cursor(conn: sqlite3.Connection, name: str, default: int = 0) -> int:

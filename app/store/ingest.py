@@ -381,8 +381,11 @@ def batch_unpushed(store: Store, after_seq: int, max_ops: int = 2000) -> int:
         if len(fresh) >= len(old):
             return 0
         with disk.write_tx(conn):
+            # Above every row there was: SQLite would reuse the dropped rows' ids, and rows
+            # at or below the snapshot's ``upto`` are not folded again on unlock.
+            top = disk.last_row(conn)
             disk.drop_envelopes_after(conn, store.device_id, after_seq)
-            disk.insert_envelopes(conn, fresh)
+            disk.insert_envelopes_at(conn, [(top + n, env) for n, env in enumerate(fresh, 1)])
             disk.set_meta(conn, "seq", str(seq))
             disk.set_meta(conn, "prev_hash", prev.hex())
         return len(old) - len(fresh)

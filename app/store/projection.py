@@ -35,7 +35,7 @@ from sqlmodel import Session, SQLModel
 
 from app.domain.merge import Version, concurrent, wins
 from app.domain.model import ENTITIES, Conflict, columns_of, defaults_of
-from app.domain.ops import Op
+from app.domain.ops import Op, op_scope
 from app.domain.rights import may_write
 from app.errors import PermissionDenied, SnapshotOutdated
 from app.store.history_pack import IdTable, pack, unpack
@@ -86,6 +86,7 @@ class Projection(ArchivedMonths):
         self.conflicts: dict[str, dict[str, Any]] = {}
         self.pending: dict[str, Op] = {}
         self.rejected: dict[str, str] = {}
+        self.rejected_in: dict[str, str] = {}  # op id → its scope, for checkpoint.py
         self._dirty: set[tuple[str, str]] = set()
         self._locked: dict[str, set[str]] | None = None
         self._dirty_conflicts: set[str] = set()
@@ -289,6 +290,8 @@ class Projection(ArchivedMonths):
         reason = self._reason(op, role, bootstrap)
         if reason is not None:
             self.rejected[op.op_id] = reason.text("en")  # a log for diagnosis, in English
+            self.rejected_in[op.op_id] = op_scope(
+                op, self.rows.get(op.entity, {}).get(op.entity_id))
             return False
         entity, eid = op.entity, op.entity_id
         rows = self.rows[entity]
@@ -394,6 +397,7 @@ class Projection(ArchivedMonths):
             "histories": packed,
             "archived": _group(self.archived),
             "rows": self.rows, "conflicts": self.conflicts, "rejected": self.rejected,
+            "rejected_in": self.rejected_in,
             "pending": [op.to_wire() for op in self.pending.values()],
         }
         # Not compressed here: the store compresses the whole snapshot once.
@@ -419,6 +423,7 @@ class Projection(ArchivedMonths):
         proj.rows.update(state["rows"])
         proj.conflicts = state["conflicts"]
         proj.rejected = state["rejected"]
+        proj.rejected_in = state.get("rejected_in", {})
         proj._packed = state["histories"]
         proj._ids = IdTable(state["ids"])
         proj.archived = {eid: month for month, eids in state["archived"].items()

@@ -41,6 +41,8 @@ from app.store.envelope import (
 )
 from app.store.projection import Projection
 
+# Envelopes fetched after a checkpoint lie below row 0 (``checkpoint.store_history``).
+BEFORE_ALL = -(2**62)
 SNAPSHOT_EVERY = 5000  # ops folded since the last snapshot before a new one is written
 DEFAULT_KDF_N = 2**16
 
@@ -130,9 +132,27 @@ class Store:
         """Check every envelope from the start, ignoring the snapshot (``assistenzzeit check``).
         Leaves the store unlocked with a projection rebuilt from the whole log."""
         with self._lock:
+            if json.loads(self.meta("checkpoint") or "{}").get("state") == "started":
+                # Started from a checkpoint: the history before it is not here yet, and a
+                # replay of the tail alone would lose the state (``checkpoint_audit``).
+                raise StoreError("this device started from a checkpoint and has not fetched "
+                                 "the history yet; sync first, then check")
             ring = keys.load(self._conn, passphrase)
             self.damaged = []
-            return self._fold_into(ring, Projection(), 0, complete=True)
+            return self._fold_into(ring, Projection(), BEFORE_ALL, complete=True)
+
+    def replay(self) -> list[Damage]:
+        """``verify_all`` of an unlocked store (a device started from a checkpoint checks
+        it so, once it has the history)."""
+        with self._lock:
+            return self._fold_into(self.ring, Projection(), BEFORE_ALL, complete=True)
+
+    def adopt(self, proj: Projection) -> None:
+        """Take ``proj`` (put together from a checkpoint) as this unlocked store's state."""
+        with self._lock:
+            self.ring  # noqa: B018 - raises StoreLocked when locked
+            self._proj, self.damaged = proj, []
+            archive.attach(self, self._lock)
 
     def _fold_into(self, ring: keys.KeyRing, proj: Projection, upto: int,
                    complete: bool = False) -> list[Damage]:

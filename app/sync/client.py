@@ -33,7 +33,7 @@ from app.store import ingest
 from app.store.crypto import SigningKey, verify_signature
 from app.store.envelope import open_envelope
 from app.store.store import Store
-from app.sync import heal, protocol, pull_page
+from app.sync import checkpoint, checkpoint_audit, heal, protocol, pull_page
 from app.sync.page_opener import PageOpener
 
 PUSH_BATCH = 500
@@ -122,12 +122,15 @@ class SyncReport:
     cursor: int = 0
     waiting: str | None = None  # e.g. waiting for approval or for a key
     quarantined: int = 0  # envelopes of others that do not open, set aside (quarantine.py)
+    checkpoint: str = ""  # what a checkpoint did this round (started, verified, refused)
 
     def summary(self) -> str:
         text = (f"{self.pushed} gesendet, {self.pulled} empfangen ({self.ops} Änderungen), "
                 f"Stand {self.cursor}")
         if self.quarantined:
             text += f", {self.quarantined} beschädigt und zurückgestellt"
+        if self.checkpoint:
+            text += f"; {self.checkpoint}"
         return text + (f" — {self.waiting}" if self.waiting else "")
 
 
@@ -144,6 +147,9 @@ class SyncClient:
         self.progress = progress or (lambda _stage, _n: None)
         self.page = page
         self.team = store.team_id
+        # An employer's or proxy's device makes a checkpoint for new devices after this
+        # many envelopes (``checkpoint.due``); 0 makes one every round.
+        self.checkpoint_every = checkpoint.CHECKPOINT_EVERY
 
     def close(self) -> None:
         self.relay.close()
@@ -212,15 +218,22 @@ class SyncClient:
         store, ring = self.store, self.store.ring
         proj = store.projection
         fresh: list[tuple[str, int, bytes]] = []
+        # Before membership has arrived, the device that invited this one (its key checked
+        # against the invite code) is known: a new device can then start from a checkpoint.
+        inviter = store.meta("inviter"), store.meta("inviter_pub")
         for g in grants:
             scope, epoch = str(g["scope"]), int(g["epoch"])
             if (scope, epoch) in ring.scopes:
                 continue
             granter = proj.get("device", str(g["granter"]))
-            if not granter or granter.get("revoked") or proj.role_of(
+            if granter is None and inviter[1] and g["granter"] == inviter[0]:
+                public = bytes.fromhex(inviter[1])
+            elif not granter or granter.get("revoked") or proj.role_of(
                     str(granter["member_id"])) not in protocol.ADMIN_ROLES:
                 continue  # not (yet) known as an employer's or proxy's device
-            if not verify_signature(bytes.fromhex(granter["sign_pub"]), bytes.fromhex(g["sig"]),
+            else:
+                public = bytes.fromhex(granter["sign_pub"])
+            if not verify_signature(public, bytes.fromhex(g["sig"]),
                                     protocol.key_grant_bytes(self.team, store.device_id, scope,
                                                              epoch, g["wrapped"])):
                 raise SyncError("error.sync.false_key_signature", scope=scope)
@@ -313,8 +326,16 @@ class SyncClient:
             report.waiting = "waiting for approval"  # a joined device not yet approved
         try:
             report.keys = self.fetch_keys()
+            auditing = checkpoint_audit.pending(self)  # started in an earlier round
+            if checkpoint.wanted(self):
+                report.checkpoint = checkpoint.start(self)  # a new device: state, then tail
             self.pull(report)
+            self.progress("usable", report.cursor)
             heal.heal(self.store, self.relay)  # damaged rows: fetch good copies again
+            if auditing:
+                report.checkpoint = checkpoint_audit.complete(self)
+            elif checkpoint.due(self):
+                report.checkpoint = checkpoint.make_due(self)
         except RelayRefused as err:
             if err.status == 403 and "not a member" in err.reason:
                 report.waiting = "waiting for approval"

@@ -133,7 +133,9 @@ def _join(directory: Path, passphrase: str, code: protocol.InviteCode, name: str
             "secret": protocol.b64(code.secret), "device": store.device_id,
             "sign_pub": sign_pub, "dh_pub": dh_pub, "hello": hello, "sig": sig}, signed=False)
         store.set_identity(code.team, str(answer["member"]))
-        store.set_meta({"relay": code.relay, "inviter": str(info["inviter"])})
+        store.set_meta({"relay": code.relay, "inviter": str(info["inviter"]),
+                        # checked against the code: what a checkpoint must be signed with
+                        "inviter_pub": inviter_pub.hex()})
     except BaseException:
         store.close()
         raise

@@ -27,6 +27,8 @@ Endpoints (all JSON unless noted; "signed" = device request signature, see ``aut
                                                     relay makes one → {token, path}
     DELETE /v1/teams/{team}/calendars/{name}        signed: revoke the feed (then 404)
     GET  /ics/{token}.ics                           text/calendar; ETag, If-None-Match → 304
+    …/checkpoint, …/checkpoints/…, …/heads          checkpoints for new devices
+                                                    (``relay_checkpoint.py``)
 
 Refusals are 4xx with ``{"error": reason}`` and store nothing; a malformed request is one
 too, its reason naming the field (``relay_wire.py``), never a 5xx. Limits: body size
@@ -65,6 +67,7 @@ from app.sync.relay_base import (
     set_faults,
 )
 from app.sync.relay_calendar import add_calendar_routes
+from app.sync.relay_checkpoint import add_checkpoint_routes
 from app.sync.relay_observe import Metrics, Observe, note_reason
 from app.sync.relay_store import RelayStore, open_relay_store
 from app.sync.relay_teams import found_team, membership_changes
@@ -353,6 +356,7 @@ def create_app(db: str | RelayStore, *, rate: float = 200.0, burst: float = 400.
         return {"grants": await run_in_threadpool(store.grants_for, team, device.device)}
 
     add_calendar_routes(app, store, signed, limit_anonymous, fields_of)
+    add_checkpoint_routes(app, store, signed)
 
     return app
 

@@ -69,6 +69,18 @@ calendars = Table("az_calendars", md, Column("team", String(64), primary_key=Tru
                   Column("updated_ms", BigInteger),
                   Column("device", String(64)))  # the publisher; NULL: from before it was kept
 
+# Checkpoints for new devices (``relay_checkpoint.py``): one signed manifest per team, and
+# the sealed pieces of the newest upload (only ciphertext, and membership's signed plaintext).
+checkpoints = Table("az_checkpoints", md, Column("team", String(64), primary_key=True),
+                    Column("id", String(64), nullable=False), Column("signer", String(64)),
+                    Column("cursor", BigInteger, nullable=False), Column("manifest", Text),
+                    Column("sig", String(128)), Column("made_ms", BigInteger))
+checkpoint_pieces = Table(
+    "az_checkpoint_pieces", md, Column("team", String(64), primary_key=True),
+    Column("id", String(64), primary_key=True), Column("n", Integer, primary_key=True),
+    Column("scope", String(80)), Column("hash", String(64), nullable=False),
+    Column("blob", LargeBinary, nullable=False))
+
 
 def upgrade(engine: Engine) -> None:
     """Columns added since a table was first created (``create_all`` adds tables only)."""

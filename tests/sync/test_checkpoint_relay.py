@@ -1,0 +1,130 @@
+"""The relay's checkpoint endpoints refuse what is malformed, oversized or not the caller's to
+do with a 4xx naming the problem — never a 5xx — and change nothing; a device gets only the
+pieces of scopes it may read. Real relay process, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.errors import RelayRefused
+from app.store.services import Services
+from app.sync import checkpoint
+from app.sync.client import RelayHttp
+from tests.sync.conftest import Team, join, make_employer
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def relay_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return str(tmp_path / "relay.db")
+
+
+def http_of(services: Services, url: str) -> RelayHttp:
+    store = services.store
+    return RelayHttp(url, store.device_id, store.ring.signing, retries=0)
+
+
+def refused(http: RelayHttp, method: str, path: str, body: Any = None, *,
+            raw: bytes | None = None) -> tuple[int, str]:
+    with pytest.raises(RelayRefused) as err:  # a 5xx would be a SyncError, not this
+        if raw is not None:
+            http.request(method, path, raw,
+                         extra_headers={"content-type": "application/octet-stream"})
+        else:
+            http.call(method, path, body)
+    return err.value.status, err.value.reason
+
+
+def test_checkpoint_relay_refuses_malformed_and_oversized(relay_db: str, relay_factory: Any,
+                                                          tmp_path: Path) -> None:
+    relay = relay_factory(relay_db)
+    team = Team(make_employer(tmp_path, relay.url), relay_url=relay.url)
+    ben = join(team, tmp_path, "Ben Meyer")
+    team.assistants.append(ben)
+    emp, as_ben = http_of(team.employer, relay.url), http_of(ben, relay.url)
+    base = f"/v1/teams/{team.employer.store.team_id}"
+    cid = "0" * 32
+    try:
+        assert refused(emp, "GET", f"{base}/checkpoint")[0] == 404
+        # Pieces: size, path, caller.
+        too_big = b"x" * (checkpoint.MAX_PIECE_BYTES + 1)
+        assert refused(emp, "PUT", f"{base}/checkpoints/{cid}/pieces/0", raw=too_big)[0] == 413
+        assert refused(emp, "PUT", f"{base}/checkpoints/{cid}/pieces/0",
+                       raw=b"x" * (5 * 1024 * 1024))[0] == 413
+        assert refused(emp, "PUT", f"{base}/checkpoints/{cid}/pieces/0", raw=b"")[0] == 400
+        assert refused(emp, "PUT", f"{base}/checkpoints/XYZ/pieces/0", raw=b"x")[0] == 400
+        assert refused(emp, "PUT", f"{base}/checkpoints/{cid}/pieces/99999", raw=b"x")[0] == 400
+        assert refused(emp, "PUT", f"{base}/checkpoints/{cid}/pieces/-1", raw=b"x")[0] == 400
+        assert refused(emp, "PUT", f"{base}/checkpoints/{cid}/pieces/zz", raw=b"x")[0] == 400
+        assert refused(as_ben, "PUT", f"{base}/checkpoints/{cid}/pieces/0", raw=b"x")[0] == 403
+
+        # Manifests: shape, signature, and what the relay can check against its log.
+        emp.request("PUT", f"{base}/checkpoints/{cid}/pieces/0", b"sealed",
+                    extra_headers={"content-type": "application/octet-stream"})
+        store = team.employer.store
+        heads = emp.call("GET", f"{base}/heads?cursor=3")["heads"]
+        good = {"v": 1, "team": store.team_id, "id": cid, "signer": store.device_id,
+                "cursor": 3, "heads": heads, "pieces": [
+                    {"n": 0, "scope": "team", "epoch": 1,
+                     "hash": hashlib.sha256(b"sealed").hexdigest()}]}
+
+        def post(raw: Any, sig: str | None = None) -> tuple[int, str]:
+            text = raw if isinstance(raw, str) else checkpoint.canonical(raw)
+            sig = sig or store.ring.signing.sign(checkpoint.signing_bytes(text)).hex()
+            return refused(emp, "POST", f"{base}/checkpoints", {"manifest": text, "sig": sig})
+
+        for bad, status, names in [
+            ("not json", 400, "manifest"), ("[1,2]", 400, "manifest"),
+            ({**good, "team": "other"}, 400, "manifest.team"),
+            ({**good, "signer": "someone-else"}, 400, "manifest.signer"),
+            ({**good, "id": "nothex"}, 400, "manifest.id"),
+            ({**good, "cursor": -1}, 400, "manifest.cursor"),
+            ({**good, "cursor": 2**70}, 400, "manifest.cursor"),
+            ({**good, "heads": "many"}, 400, "manifest.heads"),
+            ({**good, "heads": [[1, 2]]}, 400, "manifest.heads[0]"),
+            ({**good, "heads": [["dev", 1, "nothex"]]}, 400, "manifest.heads[0].hash"),
+            ({**good, "heads": [heads[0], heads[0]]}, 400, "manifest.heads"),
+            ({**good, "pieces": [{"n": 5, "scope": "team", "epoch": 1, "hash": "0" * 64}]},
+             400, "manifest.pieces[0].n"),
+            ({**good, "pieces": [{**good["pieces"][0], "scope": "team; DROP"}]}, 400,
+             "manifest.pieces[0].scope"),
+            ({**good, "cursor": 10**6}, 409, "manifest.cursor"),
+            ({**good, "cursor": 2}, 409, "manifest.heads"),
+            ({**good, "pieces": []}, 409, "manifest.pieces"),
+            ({**good, "pieces": [{**good["pieces"][0], "hash": "1" * 64}]}, 409,
+             "manifest.pieces"),
+        ]:
+            status_got, reason = post(bad)
+            assert (status_got, names) == (status, reason.split(":")[0]), (bad, reason)
+        assert post(good, sig="00" * 64)[0] == 400
+        assert post(good, sig="zz")[0] == 400
+        assert refused(emp, "POST", f"{base}/checkpoints", {"manifest": 5, "sig": "00"})[0] == 400
+        assert refused(emp, "GET", f"{base}/heads?cursor=-1")[0] == 400
+        assert refused(emp, "GET", f"{base}/checkpoint")[0] == 404  # nothing was taken
+
+        # The real thing, then what each device may fetch of it.
+        client = team.client(team.employer)
+        client.checkpoint_every = 0
+        assert "made" in client.sync().checkpoint
+        answer = emp.call("GET", f"{base}/checkpoint")
+        manifest = json.loads(answer["manifest"])
+        readable = {"membership", "team", f"member:{ben.store.member_id}"}
+        for piece in manifest["pieces"]:
+            path = f"{base}/checkpoints/{manifest['id']}/pieces/{piece['n']}"
+            assert len(emp.request("GET", path).content) == piece["size"]
+            if piece["scope"] in readable:
+                assert len(as_ben.request("GET", path).content) == piece["size"]
+            else:
+                assert refused(as_ben, "GET", path)[0] == 404
+        assert {p["scope"] for p in manifest["pieces"]} > readable  # others exist
+        assert refused(as_ben, "GET", f"{base}/checkpoints/{cid}/pieces/0")[0] == 404
+    finally:
+        emp.close()
+        as_ben.close()
+        team.close()
