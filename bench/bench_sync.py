@@ -19,6 +19,7 @@ import argparse
 import cProfile
 import gc
 import io
+import os
 import pstats
 import shutil
 import sys
@@ -166,7 +167,8 @@ def initial_sync(years: int, per_shift: bool, profile: bool, keep: Path | None =
             dt = time.perf_counter() - t0
             wire = client.relay.bytes_down
         print(f"initial sync, fresh device: {report.ops} ops, {report.pulled} envelopes in "
-              f"{dt:.2f} s → {report.ops / dt:,.0f} ops/s (target ≥ 50,000)")
+              f"{dt:.2f} s → {report.ops / dt:,.0f} ops/s (target ≥ 50,000), "
+              f"load {os.getloadavg()[0]:.1f}")
         print(f"  wire: {wire:,} bytes received → {wire / report.ops:.0f} bytes/op "
               f"(target ≤ 120), {wire / report.pulled:.0f} bytes/envelope")
         assert device.store.projection.fingerprint() == employer.store.projection.fingerprint()

@@ -289,7 +289,8 @@ def bench_backend(name: str, dbs: list[str], seconds: float, pgdata: str | None 
                 print(f"  {name} ({len(urls)} relay process{'es' if len(urls) > 1 else ''}), "
                       f"{label}: {res['env_s']:,.0f} envelopes/s, {res['req_s']:,.0f} pushes/s, "
                       f"latency p50 {res['p50']:.1f} ms, p99 {res['p99']:.1f} ms"
-                      + (f", errors {res['errors']}" if res["errors"] else ""))
+                      + (f", errors {res['errors']}" if res["errors"] else "")
+                      + f", load {os.getloadavg()[0]:.1f}")
                 # What one push costs in CPU on this machine, and what that allows on its cores.
                 print(f"    CPU per push: relay {cpu[0]:.2f} ms"
                       + (f", PostgreSQL {cpu[1]:.2f} ms" if pgdata else "")
