@@ -271,7 +271,7 @@ def bench_backend(name: str, dbs: list[str], seconds: float, pgdata: str | None 
     try:
         ctx = mp.get_context("spawn")
         with ctx.Pool(WORKERS) as pool:
-            plans = [("closed", 5, 0.0, 1, "one device alone, 5 envelopes per push"),
+            plans = [("closed", 5, 0.0, 1, ALONE),
                      ("open", 5, 10.0, 200, "200 devices, open loop, 2,000 env/s offered "
                                             "(5 per push, 2 pushes/s each)"),
                      ("closed", 5, 0.0, 200, CLOSED_5),
@@ -304,22 +304,25 @@ def bench_backend(name: str, dbs: list[str], seconds: float, pgdata: str | None 
     return results
 
 
+ALONE = "one device alone, 5 envelopes per push"
 CLOSED_5 = "200 devices, closed loop, 5 envelopes per push"
 CLOSED_1 = "200 devices, closed loop, 1 envelope per push"
 
 
 def timetagger_push(seconds: float, ours: dict[str, dict[str, Any]]) -> None:
-    """TimeTagger (PyPI, on loopback: ``timetagger_peer``) under the closed loops' shape —
-    200 connections over 40 users (its teams), 5 or 1 records per PUT — against the relay's
-    envelopes/s in the same run (one op per envelope, one record per op)."""
+    """TimeTagger (PyPI, on loopback: ``timetagger_peer``) under the closed loops' shapes —
+    one connection, or 200 over 40 users (its teams); 5 or 1 records per PUT — against the
+    relay's envelopes/s in the same run (one op per envelope, one record per op)."""
     from bench.timetagger_peer import TimeTagger, push_rate
     with TimeTagger(users=TEAMS) as tt:
-        for per_put, label in ((5, CLOSED_5), (1, CLOSED_1)):
-            res = push_rate(tt, clients=TEAMS * PER_TEAM, per_put=per_put, seconds=seconds)
+        for clients, per_put, label in ((1, 5, ALONE), (TEAMS * PER_TEAM, 5, CLOSED_5),
+                                        (TEAMS * PER_TEAM, 1, CLOSED_1)):
+            res = push_rate(tt, clients=clients, per_put=per_put, seconds=seconds)
             ratios = ", ".join(f"{name} {r[label]['env_s'] / res['rec_s']:.1f}×"
                                for name, r in ours.items() if label in r)
-            print(f"  TimeTagger {tt.version} (1 process, plaintext), 200 connections, closed "
-                  f"loop, {per_put} record{'s' if per_put > 1 else ''} per PUT: "
+            print(f"  TimeTagger {tt.version} (1 process, plaintext), {clients} connection"
+                  f"{'s' if clients > 1 else ''}, closed loop, {per_put} record"
+                  f"{'s' if per_put > 1 else ''} per PUT: "
                   f"{res['rec_s']:,.0f} records/s, latency p50 {res['p50']:.1f} ms, "
                   f"p99 {res['p99']:.1f} ms" + (f", errors {res['errors']}" if res["errors"]
                                                 else "")
