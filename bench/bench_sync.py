@@ -7,7 +7,8 @@
 2. Relay push throughput and latency with 200 simulated devices (40 teams × 5), on SQLite
    (one relay process) and PostgreSQL (two relay processes sharing one cluster):
    open loop at 2,000 envelopes/s offered, then closed loop (as fast as it goes).
-   Targets on PostgreSQL: ≥ 2,000 envelopes/s, p99 ≤ 100 ms.
+   Targets on PostgreSQL: ≥ 2,000 envelopes/s, p99 ≤ 100 ms. Then TimeTagger (PyPI, one
+   process on loopback, plaintext) under the same closed loops: the relay's ratio to it.
 
     python bench/bench_sync.py [--years 5] [--skip-initial] [--skip-push] [--seconds 8]
                                [--per-shift-only] [--no-profile] [--keep DIR]
