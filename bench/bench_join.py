@@ -122,16 +122,18 @@ def employer_side(where: Path, url: str, month: str) -> None:
     print(json.dumps({"approved": seconds}), flush=True)
 
 
-def checkpoint_path(*things: Any) -> str:
-    """Which way the device started, from what the store and the sync report say about a
-    checkpoint (any attribute naming one); "full replay" while none exists."""
-    said = {f"{type(t).__name__}.{name}": getattr(t, name) for t in things for name in dir(t)
-            if "checkpoint" in name.lower() and not name.startswith("__")
+def checkpoint_path(store: Any, report: Any) -> str:
+    """Which way the device started, from what the store (its ``checkpoint`` record, if it
+    keeps one) and the sync report say (any attribute naming a checkpoint); "full replay"
+    while neither says anything."""
+    said = {f"{type(t).__name__}.{name}": getattr(t, name) for t in (store, report)
+            for name in dir(t) if "checkpoint" in name.lower() and not name.startswith("__")
             and not callable(getattr(t, name))}
+    said["store.meta('checkpoint')"] = store.meta("checkpoint")
     used = {k: v for k, v in said.items() if v}
     if used:
-        return "checkpoint (" + ", ".join(f"{k}={v!r}"[:80] for k, v in used.items()) + ")"
-    return "full replay" + (f" ({', '.join(said)} unset)" if said else "")
+        return "checkpoint (" + "; ".join(f"{k}={str(v)[:90]}" for k, v in used.items()) + ")"
+    return "full replay"
 
 
 def joiner_side(where: Path, url: str, code: str, month: str, expected: int) -> None:
@@ -176,6 +178,7 @@ def joiner_side(where: Path, url: str, code: str, month: str, expected: int) -> 
             report = client.sync()
             rounds.append((time.perf_counter() - t0 - state["checks"], report))
         wire = client.relay.bytes_down
+    last = checkpoint_path(joined.store, rounds[-1][1])
     if state["usable"] is None:
         usable_now()
     peak_sync = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -184,7 +187,7 @@ def joiner_side(where: Path, url: str, code: str, month: str, expected: int) -> 
     print(json.dumps({
         "ops": sum(r.ops for _, r in rounds), "envelopes": sum(r.pulled for _, r in rounds),
         "first_round": rounds[0][0], "complete": rounds[-1][0],
-        "path": path, "last_round": checkpoint_path(joined.store, rounds[-1][1]),
+        "path": path, "last_round": last,
         "usable": state["usable"], "checks": state["checks"], "roster": state["roster"],
         "pages": state["pages"], "wire": wire,
         "close": time.perf_counter() - c0, "before_mb": before / 1024,
@@ -281,7 +284,8 @@ def bench_years(base: Path, years: int, signed: bool) -> None:
         print(f"    complete after {r['complete']:.2f} s: {r['ops']:,} ops pulled in "
               f"{r['envelopes']:,} envelopes, {r['pages']} pages; the history's {ops:,} ops "
               f"→ {rate:,.0f} ops/s = {rate / tt_rate:.2f}× TimeTagger's pull (target ≥ 1.0×), "
-              f"{r['wire'] / max(1, r['ops']):.0f} bytes/op pulled on the wire, {load()}")
+              f"{r['wire'] / 1e6:.1f} MB on the wire = {r['wire'] / ops:.0f} bytes per "
+              f"history op, {load()}")
         print(f"    peak RSS of the joining process {r['peak_first_mb']:.0f} MB after the first "
               f"round, {r['peak_sync_mb']:.0f} MB when complete, {r['peak_mb']:.0f} MB after "
               f"its first snapshot ({r['close']:.2f} s); {r['before_mb']:.0f} MB before "
