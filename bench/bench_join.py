@@ -123,17 +123,21 @@ def employer_side(where: Path, url: str, month: str) -> None:
 
 
 def checkpoint_path(store: Any, report: Any) -> str:
-    """Which way the device started, from what the store (its ``checkpoint`` record, if it
-    keeps one) and the sync report say (any attribute naming a checkpoint); "full replay"
-    while neither says anything."""
-    said = {f"{type(t).__name__}.{name}": getattr(t, name) for t in (store, report)
-            for name in dir(t) if "checkpoint" in name.lower() and not name.startswith("__")
-            and not callable(getattr(t, name))}
-    said["store.meta('checkpoint')"] = store.meta("checkpoint")
-    used = {k: v for k, v in said.items() if v}
-    if used:
-        return "checkpoint (" + "; ".join(f"{k}={str(v)[:90]}" for k, v in used.items()) + ")"
-    return "full replay"
+    """Which way the device started: from a checkpoint if its store's ``checkpoint`` record
+    says started or verified (or the report says it started from one); else full replay,
+    with what the record or the report said (a refused checkpoint, one made here)."""
+    raw = store.meta("checkpoint")
+    record = json.loads(raw) if raw else {}
+    said = [f"{name}: {getattr(report, name)}" for name in dir(report)
+            if "checkpoint" in name.lower() and not name.startswith("__")
+            and not callable(getattr(report, name)) and getattr(report, name)]
+    if record:
+        said.insert(0, f"record: {record.get('state')} {record.get('reason') or ''}".strip())
+    notes = "; ".join(said)
+    if record.get("state") in ("started", "verified") or any("started from" in s
+                                                              for s in said):
+        return f"checkpoint ({notes})"
+    return "full replay" + (f" ({notes})" if notes else "")
 
 
 def joiner_side(where: Path, url: str, code: str, month: str, expected: int) -> None:
