@@ -288,8 +288,8 @@ def bench_years(base: Path, years: int, signed: bool) -> None:
         rate = ops / r["complete"]
         print(f"    complete after {r['complete']:.2f} s: {r['ops']:,} ops pulled in "
               f"{r['envelopes']:,} envelopes, {r['pages']} pages; the history's {ops:,} ops "
-              f"→ {rate:,.0f} ops/s = {rate / tt_rate:.2f}× TimeTagger's pull (target ≥ 1.0×), "
-              f"{r['wire'] / 1e6:.1f} MB on the wire = {r['wire'] / ops:.0f} bytes per "
+              f"→ {rate:,.0f} ops/s = {rate / tt_rate:.2f}× TimeTagger's pull "
+              f"(target ≥ 1.0×), {r['wire'] / 1e6:.1f} MB on the wire = {r['wire'] / ops:.0f} bytes per "
               f"history op, {load()}")
         print(f"    peak RSS of the joining process {r['peak_first_mb']:.0f} MB after the first "
               f"round, {r['peak_sync_mb']:.0f} MB when complete, {r['peak_mb']:.0f} MB after "
