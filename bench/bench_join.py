@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -329,8 +330,12 @@ def main() -> None:
         print(f"bench_join {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
               f"{load()}; {'nothing signed' if args.unsigned else 'past months signed'}")
         base = args.keep or Path(tempfile.mkdtemp(prefix="az-join-"))
-        for years in (int(y) for y in args.years.split(",")):
-            bench_years(base, years, not args.unsigned)
+        try:
+            for years in (int(y) for y in args.years.split(",")):
+                bench_years(base, years, not args.unsigned)
+        finally:
+            if not args.keep:
+                shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":

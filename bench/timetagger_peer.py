@@ -16,6 +16,7 @@ import base64
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,6 +94,7 @@ class TimeTagger:
         self.proc.terminate()
         self.proc.wait(10)
         self.log.close()
+        shutil.rmtree(self.data, ignore_errors=True)
 
     def __enter__(self) -> TimeTagger:
         return self
