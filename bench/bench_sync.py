@@ -7,7 +7,8 @@
 2. Relay push throughput and latency with 200 simulated devices (40 teams × 5), on SQLite
    (one relay process) and PostgreSQL (two relay processes sharing one cluster):
    open loop at 2,000 envelopes/s offered, then closed loop (as fast as it goes).
-   Targets on PostgreSQL: ≥ 2,000 envelopes/s, p99 ≤ 100 ms.
+   Targets on PostgreSQL: ≥ 2,000 envelopes/s, p99 ≤ 100 ms. Then TimeTagger (PyPI, one
+   process on loopback, plaintext) under the same closed loops: the relay's ratio to it.
 
     python bench/bench_sync.py [--years 5] [--skip-initial] [--skip-push] [--seconds 8]
                                [--per-shift-only] [--no-profile] [--keep DIR]
@@ -19,6 +20,7 @@ import argparse
 import cProfile
 import gc
 import io
+import os
 import pstats
 import shutil
 import sys
@@ -167,7 +169,8 @@ def initial_sync(years: int, per_shift: bool, profile: bool, keep: Path | None =
             dt = time.perf_counter() - t0
             wire = client.relay.bytes_down
         print(f"initial sync, fresh device: {report.ops} ops, {report.pulled} envelopes in "
-              f"{dt:.2f} s → {report.ops / dt:,.0f} ops/s (target ≥ 50,000)")
+              f"{dt:.2f} s → {report.ops / dt:,.0f} ops/s (target ≥ 50,000), "
+              f"load {os.getloadavg()[0]:.1f}")
         print(f"  wire: {wire:,} bytes received → {wire / report.ops:.0f} bytes/op "
               f"(target ≤ 120), {wire / report.pulled:.0f} bytes/envelope")
         assert device.store.projection.fingerprint() == employer.store.projection.fingerprint()

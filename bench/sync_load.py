@@ -261,23 +261,27 @@ def postgres_pids(pgdata: str | None) -> list[int]:
     return pids
 
 
-def bench_backend(name: str, dbs: list[str], seconds: float, pgdata: str | None = None) -> None:
+def bench_backend(name: str, dbs: list[str], seconds: float, pgdata: str | None = None
+                  ) -> dict[str, dict[str, Any]]:
+    """Each phase's figures, by its plan's label (also printed)."""
     procs = [start_relay(db) for db in dbs]
+    results: dict[str, dict[str, Any]] = {}
     urls = [u for _, u in procs]
     relays = [p.pid for p, _ in procs]
     try:
         ctx = mp.get_context("spawn")
         with ctx.Pool(WORKERS) as pool:
-            plans = [("closed", 5, 0.0, 1, "one device alone, 5 envelopes per push"),
+            plans = [("closed", 5, 0.0, 1, ALONE),
                      ("open", 5, 10.0, 200, "200 devices, open loop, 2,000 env/s offered "
                                             "(5 per push, 2 pushes/s each)"),
-                     ("closed", 5, 0.0, 200, "200 devices, closed loop, 5 envelopes per push"),
-                     ("closed", 1, 0.0, 200, "200 devices, closed loop, 1 envelope per push")]
+                     ("closed", 5, 0.0, 200, CLOSED_5),
+                     ("closed", 1, 0.0, 200, CLOSED_1)]
             for mode, batch, rate, count, label in plans:
                 devs = setup_teams(urls)[:count]  # fresh teams: every phase starts at seq 1
                 pg = postgres_pids(pgdata)
                 relay0, pg0 = cpu_seconds(relays), cpu_seconds(pg)
                 _, res = phase(devs, mode, seconds, batch, rate, pool)
+                results[label] = res
                 n = max(1, res["reqs"])
                 cpu = [1000 * (cpu_seconds(relays) - relay0) / n,
                        1000 * (cpu_seconds(postgres_pids(pgdata)) - pg0) / n,
@@ -285,7 +289,8 @@ def bench_backend(name: str, dbs: list[str], seconds: float, pgdata: str | None 
                 print(f"  {name} ({len(urls)} relay process{'es' if len(urls) > 1 else ''}), "
                       f"{label}: {res['env_s']:,.0f} envelopes/s, {res['req_s']:,.0f} pushes/s, "
                       f"latency p50 {res['p50']:.1f} ms, p99 {res['p99']:.1f} ms"
-                      + (f", errors {res['errors']}" if res["errors"] else ""))
+                      + (f", errors {res['errors']}" if res["errors"] else "")
+                      + f", load {os.getloadavg()[0]:.1f}")
                 # What one push costs in CPU on this machine, and what that allows on its cores.
                 print(f"    CPU per push: relay {cpu[0]:.2f} ms"
                       + (f", PostgreSQL {cpu[1]:.2f} ms" if pgdata else "")
@@ -296,16 +301,44 @@ def bench_backend(name: str, dbs: list[str], seconds: float, pgdata: str | None 
         for proc, _ in procs:
             proc.terminate()
             proc.wait(10)
+    return results
+
+
+ALONE = "one device alone, 5 envelopes per push"
+CLOSED_5 = "200 devices, closed loop, 5 envelopes per push"
+CLOSED_1 = "200 devices, closed loop, 1 envelope per push"
+
+
+def timetagger_push(seconds: float, ours: dict[str, dict[str, Any]]) -> None:
+    """TimeTagger (PyPI, on loopback: ``timetagger_peer``) under the closed loops' shapes —
+    one connection, or 200 over 40 users (its teams); 5 or 1 records per PUT — against the
+    relay's envelopes/s in the same run (one op per envelope, one record per op)."""
+    from bench.timetagger_peer import TimeTagger, push_rate
+    with TimeTagger(users=TEAMS) as tt:
+        for clients, per_put, label in ((1, 5, ALONE), (TEAMS * PER_TEAM, 5, CLOSED_5),
+                                        (TEAMS * PER_TEAM, 1, CLOSED_1)):
+            res = push_rate(tt, clients=clients, per_put=per_put, seconds=seconds)
+            ratios = ", ".join(f"{name} {r[label]['env_s'] / res['rec_s']:.1f}×"
+                               for name, r in ours.items() if label in r)
+            print(f"  TimeTagger {tt.version} (1 process, plaintext), {clients} connection"
+                  f"{'s' if clients > 1 else ''}, closed loop, {per_put} record"
+                  f"{'s' if per_put > 1 else ''} per PUT: "
+                  f"{res['rec_s']:,.0f} records/s, latency p50 {res['p50']:.1f} ms, "
+                  f"p99 {res['p99']:.1f} ms" + (f", errors {res['errors']}" if res["errors"]
+                                                else "")
+                  + f" → the relay pushes {ratios} as many, load {os.getloadavg()[0]:.1f}")
 
 
 def run_push_bench(seconds: float, pg_relays: int = PG_RELAYS) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="az-bench-push-"))
-    bench_backend("SQLite", [str(tmp / "relay.db")], seconds)
+    ours = {"SQLite": bench_backend("SQLite", [str(tmp / "relay.db")], seconds)}
     out = subprocess.run(["bash", str(ROOT / "scripts/pg-test-cluster.sh"), "start"],
                          check=True, capture_output=True, text=True).stdout
     values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
     try:
-        bench_backend("PostgreSQL", [values["PGURL"]] * pg_relays, seconds, values["PGDATA"])
+        ours["PostgreSQL"] = bench_backend("PostgreSQL", [values["PGURL"]] * pg_relays,
+                                           seconds, values["PGDATA"])
     finally:
         subprocess.run(["bash", str(ROOT / "scripts/pg-test-cluster.sh"), "stop",
                         values["PGDATA"]], check=False)
+    timetagger_push(seconds, ours)
