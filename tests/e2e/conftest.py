@@ -409,10 +409,10 @@ def nav(page: Page, label: str) -> None:
     # Wait until the screen shows one of the two (a screen may still be building).
     expect(menu.or_(tab).first).to_be_visible()
     if menu.count():
-        menu.first.click()
+        press(menu.first)
         press(page.get_by_role("button", name=re.compile(rf"^(\d+ )?{re.escape(label)}$")).first)
     else:
-        tab.first.click()
+        press(tab.first)
 
 
 def tool(page: Page, name: str) -> None:
