@@ -15,11 +15,13 @@ from pathlib import Path
 import flet as ft
 
 from app.errors import AssistenzzeitError
+from app.views import flet_patch
 from app.views.shell import start_session
 from app.views.state import StoreHolder
 
 
 def make_main(store_dir: Path) -> tuple[StoreHolder, object]:
+    flet_patch.install()
     holder = StoreHolder(Path(store_dir))
     holder.on_change(_background_sync(holder))
 

@@ -163,14 +163,41 @@ def enable_semantics(page: Page) -> None:
     raise AssertionError("Flutter semantics did not switch on")
 
 
+SEMANTICS_JS = """() => [...document.querySelectorAll('flt-semantics[role], input, textarea')]
+  .map(el => {
+    const r = el.getBoundingClientRect();
+    const mark = el === document.activeElement ? "* " : "  ";
+    return mark + (el.getAttribute("role") || el.tagName.toLowerCase()) + " "
+      + JSON.stringify(el.getAttribute("aria-label") || el.textContent.trim().slice(0, 80))
+      + ` @${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}x${Math.round(r.height)}`;
+  }).join("\\n")"""
+
+
+def keep_evidence(pages: list[Page], name: str) -> Path:
+    """After a failed test: a screenshot and the semantics tree (the focused node marked
+    ``*``) of every page, in build/e2e-failures/<test> (CI keeps the folder)."""
+    folder = ROOT / "build" / "e2e-failures" / re.sub(r"[^\w.-]+", "_", name)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, page in enumerate(pages):
+        try:
+            page.screenshot(path=str(folder / f"page{i}.png"))
+            (folder / f"page{i}-semantics.txt").write_text(page.evaluate(SEMANTICS_JS))
+        except PlaywrightError as err:  # a closed page has nothing to show
+            (folder / f"page{i}-error.txt").write_text(str(err))
+    return folder
+
+
 @pytest.fixture
-def open_app(browser: Browser) -> Iterator[Callable[..., Page]]:
+def open_app(browser: Browser, request: pytest.FixtureRequest,
+             tmp_path: Path) -> Iterator[Callable[..., Page]]:
     contexts: list[Any] = []
+    failed_before = request.session.testsfailed
 
     def open_(server: AppServer, width: int = 1280, height: int = 800) -> Page:
         context = browser.new_context(viewport={"width": width, "height": height})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
+        context.add_init_script(EDITING_JS)
         page = context.new_page()
         page.goto(server.url)
         page.wait_for_selector("flt-semantics-placeholder", state="attached",
@@ -179,6 +206,10 @@ def open_app(browser: Browser) -> Iterator[Callable[..., Page]]:
         return page
 
     yield open_
+    if request.session.testsfailed > failed_before:  # this test's call has just failed
+        folder = keep_evidence([p for c in contexts for p in c.pages], request.node.name)
+        for log in tmp_path.glob("app-*.log"):
+            (folder / log.name).write_bytes(log.read_bytes())
     for context in contexts:
         context.close()
 
@@ -226,23 +257,71 @@ def click(page: Page, name: str, exact: bool = False) -> None:
     press(button(page, name, exact))
 
 
+# Flutter's semantics <input> takes no text until Flutter's text editing attaches to it, a
+# round trip through the framework after the DOM focus: keys typed before are lost, and on
+# attaching Flutter overwrites the input with the value it knows. Attaching adds a "keydown"
+# listener to the input (nothing else does), so this init script counts those listeners in
+# the attribute data-editing, and the helpers type only once it is there.
+EDITING_JS = """(() => {
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  const count = (target, type, step) => {
+    if (type !== "keydown" || !(target instanceof HTMLInputElement
+                                || target instanceof HTMLTextAreaElement)) return;
+    const n = Math.max(0, Number(target.getAttribute("data-editing") || 0) + step);
+    if (n) target.setAttribute("data-editing", String(n));
+    else target.removeAttribute("data-editing");
+  };
+  EventTarget.prototype.addEventListener = function (type, ...rest) {
+    count(this, type, 1);
+    return add.call(this, type, ...rest);
+  };
+  EventTarget.prototype.removeEventListener = function (type, ...rest) {
+    count(this, type, -1);
+    return remove.call(this, type, ...rest);
+  };
+})()"""
+
+
+
+def editing(box: Locator) -> None:
+    """Wait until ``box`` has the focus and Flutter's text editing listens to it."""
+    expect(box).to_be_focused()
+    expect(box).to_have_attribute("data-editing", re.compile(r"^[1-9]"))
+
+
+def type_keys(page: Page, value: str) -> None:
+    """Replace the text of the focused field key by key, as a person does (select all, type),
+    once Flutter edits it; the field then holds exactly ``value``. (The field is marked
+    first: a field that is full can pass the focus on, like the time picker's hour.)"""
+    expect(page.locator("input:focus, textarea:focus")).to_have_count(1)
+    mark = page.evaluate("""() => {
+      const mark = String(Math.random());
+      document.activeElement.setAttribute("data-typing", mark);
+      return mark;
+    }""")
+    box = page.locator(f'[data-typing="{mark}"]')
+    editing(box)
+    page.keyboard.press("Control+a")
+    page.keyboard.type(value)
+    expect(box).to_have_value(value)
+
+
 def fill(page: Page | Locator, label: str, value: str) -> None:
     """Type into the text box named ``label`` (``page`` may be a part of the page)."""
     box = page.get_by_role("textbox", name=label).first
     press(box)
-    # Flutter attaches its text editing to the input on focus; typing earlier can be lost.
-    expect(box).to_be_focused()
+    editing(box)
     box.fill(value)
+    expect(box).to_have_value(value)
 
 
 def type_in(page: Page, label: str, value: str) -> None:
-    """Type like a person: focus the field, give Flutter a moment to attach its text
-    editing, then key in the value (a quick ``fill`` was sometimes lost under load)."""
-    fill(page, label, value)
+    """Like ``fill``, but key by key (key events, not one input event)."""
     box = page.get_by_role("textbox", name=label).first
-    page.wait_for_timeout(300)
-    box.press("Control+a")
-    page.keyboard.type(value)
+    press(box)
+    editing(box)
+    type_keys(box.page, value)
 
 
 def expect_text(page: Page, text: str, timeout: int = TIMEOUT_MS) -> None:
@@ -330,10 +409,10 @@ def nav(page: Page, label: str) -> None:
     # Wait until the screen shows one of the two (a screen may still be building).
     expect(menu.or_(tab).first).to_be_visible()
     if menu.count():
-        menu.first.click()
+        press(menu.first)
         press(page.get_by_role("button", name=re.compile(rf"^(\d+ )?{re.escape(label)}$")).first)
     else:
-        tab.first.click()
+        press(tab.first)
 
 
 def tool(page: Page, name: str) -> None:

@@ -24,6 +24,7 @@ from tests.e2e.conftest import (
     selected,
     settled_focus,
     tab_to,
+    type_keys,
 )
 from tests.e2e.test_timesheet_sign_approve import previous_month
 
@@ -48,14 +49,19 @@ def act(page: Page, key: str, said: str, next_focus: str) -> None:
     expect_focus(page, next_focus)
 
 
+def day_name(day: date) -> str:
+    """How the date picker names a day: "26. November 2026"."""
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
 def pick_time(page: Page, button: str, hour: str, minute: str) -> None:
     """The TimePicker dialog by keyboard: hour and minute typed, then *OK*."""
     tab_to(page, button)
     page.keyboard.press("Enter")
     tab_to(page, "Stunde")
-    page.keyboard.type(hour)
+    type_keys(page, hour)
     tab_to(page, "Minute")
-    page.keyboard.type(minute)
+    type_keys(page, minute)
     tab_to(page, "OK")
     page.keyboard.press("Enter")
     expect_focus(page, button)  # the dialog gives the focus back to its button
@@ -105,9 +111,10 @@ def test_plan_clock_and_sign_keyboard_only(app_server, demo_store, open_app):
     expect(sheet.get_by_role("heading", name=re.compile("^Dienst planen · Mo, "))).to_be_visible()
     tab_to(page, "Datum im Kalender wählen")
     page.keyboard.press("Enter")
-    tab_to(page, f"{monday.day}. {MONTHS[monday.month - 1]} {monday.year}")  # the field's day
-    for _ in range(3):
+    tab_to(page, day_name(monday))  # the picker opens on the field's day
+    for step in range(1, 4):  # each arrow moves the focus one day on, to Thursday
         page.keyboard.press("ArrowRight")
+        expect_focus(page, day_name(monday + timedelta(days=step)))
     page.keyboard.press("Enter")
     tab_to(page, "OK")
     page.keyboard.press("Enter")

@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     scroll_top,
     tab_to,
     toggle_on,
+    type_keys,
 )
 
 pytestmark = pytest.mark.browser
@@ -26,12 +27,8 @@ pytestmark = pytest.mark.browser
 def retype(page, scope, label: str, value: str) -> None:
     """Replace a prefilled value as a person does: select all, type. (Flutter does not show
     the value in the DOM input, so a DOM ``fill`` would add to it.)"""
-    box = scope.get_by_role("textbox", name=label).first
-    press(box)
-    expect(box).to_be_focused()
-    page.wait_for_timeout(300)  # Flutter attaches its text editing a moment after focus
-    page.keyboard.press("Control+a")
-    page.keyboard.type(value)
+    press(scope.get_by_role("textbox", name=label).first)
+    type_keys(page, value)
 
 
 def next_month_first() -> date:
@@ -76,8 +73,7 @@ def test_roster_warns_for_long_shift_and_minijob_limit(app_server, demo_store, o
                          ("Erster Tag", first.isoformat()),
                          ("Anzahl Wochen", "2")):
         tab_to(page, label, max_presses=120)
-        page.keyboard.press("Control+a")
-        page.keyboard.type(value)
+        type_keys(page, value)
     toggle_on(weekly, "Deniz Kaya")
     weekly.get_by_role("button", name="Wochenplan anlegen").click()
     # The plan runs for the weeks (Monday to Sunday) from the week of the first day on.

@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     tab_to,
     toggle_on,
     type_in,
+    type_keys,
 )
 
 pytestmark = pytest.mark.browser
@@ -46,8 +47,7 @@ def plan_week_for(page, assistant: str) -> None:
     # By keyboard from the kept focus on "So": a click aimed at the field while Flutter
     # restores the scroll position after the rebuild can land elsewhere.
     tab_to(page, "Anzahl Wochen", max_presses=20)
-    page.keyboard.press("Control+a")
-    page.keyboard.type("1")
+    type_keys(page, "1")
     toggle_on(weekly, assistant)
     press(weekly.get_by_role("button", name="Wochenplan anlegen"))
     expect_text(page, "7 Dienste geplant.")

@@ -8,7 +8,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import expect_text, nav, pick_member, press, tab_to, toggle_on
+from tests.e2e.conftest import (
+    expect_text,
+    nav,
+    pick_member,
+    press,
+    tab_to,
+    toggle_on,
+    type_keys,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +39,7 @@ def test_roster_need_gap_shown_then_covered(app_server, demo_store, open_app):
     tab_to(page, "Woche kopieren", max_presses=60)
     for label, value in (("Beginn", "06:00"), ("Ende", "07:00"), ("Wofür?", "Aufstehen")):
         tab_to(page, label, max_presses=20)
-        page.keyboard.press("Control+a")
-        page.keyboard.type(value)
+        type_keys(page, value)
     press(needs.get_by_role("button", name="Bedarf speichern"))
     expect_text(page, "Bedarf gespeichert.")
     gap_buttons = page.get_by_role("button", name=re.compile("^Nicht besetzt:"))

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.audit import problems, shoot
-from tests.e2e.conftest import expect_text, press_on, tab_to
+from tests.e2e.conftest import expect_text, press_on, tab_to, type_keys
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +26,9 @@ def test_roster_sheet_by_keyboard(app_server, demo_store, open_app):
     assert problems(page) == []
     shoot(page, "roster-sheet-phone")
     tab_to(page, "Beginn")
-    page.wait_for_timeout(300)  # Flutter attaches its text editing a moment after focus
-    page.keyboard.press("Control+a")
-    page.keyboard.type("18:00")
+    type_keys(page, "18:00")
     tab_to(page, "Ende")
-    page.wait_for_timeout(300)
-    page.keyboard.press("Control+a")
-    page.keyboard.type("22:00")
+    type_keys(page, "22:00")
     press_on(page, "Emil Wagner")
     expect(sheet.locator('flt-semantics[aria-current="true"]').filter(
         has_text=re.compile("^Emil Wagner$"))).to_have_count(1)
