@@ -3,6 +3,8 @@ break and clocks out in a second context of the same app; the employer sees the 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -71,10 +73,11 @@ def test_employer_plans_assistant_clocks(app_server, open_app):
     expect_text(assistant, "Pause beendet.")
     click(assistant, "Dienst beenden")
     expect_text(assistant, "Dienst beendet.")
-    expect_text(assistant, "Heute gesamt: 0:00 Std.")
+    # A minute boundary may fall between clock-in and clock-out on a slow machine.
+    expect(assistant.get_by_text(re.compile(r"^Heute gesamt: 0:0[0-2] Std\.$")).first).to_be_visible()
     expect(button(assistant, "Dienst beginnen")).to_be_visible()
 
     nav(employer, "Team")
     click(employer, "Stundenzettel von Lena Vogel")
-    expect_text(employer, "Stunden im Monat: 0,00")
+    expect(employer.get_by_text(re.compile(r"^Stunden im Monat: 0,0[0-4]")).first).to_be_visible()
     expect_text(employer, "Pausen: ")
