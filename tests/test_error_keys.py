@@ -19,10 +19,7 @@ from app.sync import protocol
 APP = Path(__file__).resolve().parents[1] / "app"
 KEY_ARG = {"VerificationFailed": 1}  # VerificationFailed(check, key, ...)
 IMPLIED = {"PinLocked": {"seconds"}}  # PinLocked(key, seconds) passes it on as a parameter
-# Still "Deutsch / English": their tests match the English half in str(err) (the German text),
-# tests/calendar/test_import_bounds.py and tests/store/test_timesheets_lock.py; the messages
-# keep both until those tests read err.text("en").
-BILINGUAL_LEFT = {"app/calendar/recurrence_bounds.py", "app/store/projection.py"}
+BILINGUAL_LEFT: set[str] = set()  # files still raising "Deutsch / English": none
 
 
 def _error_classes(trees: dict[Path, ast.Module]) -> set[str]:
