@@ -51,6 +51,19 @@ class AssistenzzeitError(Exception):
                   for name, v in self.params.items()}
         return t(self.key, lang, **values)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled (the page opener's helper process): keep key, parameters and field, which
+        # the default (the class called with the German text) would lose.
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[AssistenzzeitError], args: tuple[object, ...],
+             state: dict[str, object]) -> AssistenzzeitError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
 
 class InputError(AssistenzzeitError, ValueError):
     """Bad input. ``field`` names where, so a form or a CLI can point at it."""
