@@ -44,10 +44,11 @@ class AssistenzzeitError(Exception):
 
     def text(self, lang: str = "de") -> str:
         """The message in ``lang`` (de, en, de-LS). A parameter that is itself a key (the
-        name of an action) is put in the same language."""
+        name of an action) or an error (the cause) is put in the same language."""
         if self.key is None:
             return str(self)
-        values = {name: t(v, lang) if isinstance(v, str) and v in catalog("de") else v
+        values = {name: v.text(lang) if isinstance(v, AssistenzzeitError)
+                  else t(v, lang) if isinstance(v, str) and v in catalog("de") else v
                   for name, v in self.params.items()}
         return t(self.key, lang, **values)
 

@@ -417,7 +417,7 @@ class Projection(ArchivedMonths):
             proj.conn.execute("DELETE FROM _state")
         state = json.loads(row[0])
         if state.get("schema") != SCHEMA:
-            raise SnapshotOutdated("the snapshot was made by another app version")
+            raise SnapshotOutdated("error.store.snapshot_outdated")
         proj.rows.update(state["rows"])
         proj.conflicts = state["conflicts"]
         proj.rejected = state["rejected"]

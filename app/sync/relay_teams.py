@@ -69,7 +69,7 @@ def open_membership(env: Envelope) -> list[Op]:
     try:
         return decode_ops(env, inflate_body(env.body))
     except bounded.TooLarge as err:
-        raise Refused(400, f"{env.label}: its body {err}; refused as damaged") from err
+        raise Refused(400, f"{env.label}: its body {err.text('en')}; refused as damaged") from err
     except (ValueError, RecursionError, AssistenzzeitError) as err:
         raise Refused(400, f"{env.label}: cannot be decoded") from err
 
