@@ -44,12 +44,26 @@ class AssistenzzeitError(Exception):
 
     def text(self, lang: str = "de") -> str:
         """The message in ``lang`` (de, en, de-LS). A parameter that is itself a key (the
-        name of an action) is put in the same language."""
+        name of an action) or an error (the cause) is put in the same language."""
         if self.key is None:
             return str(self)
-        values = {name: t(v, lang) if isinstance(v, str) and v in catalog("de") else v
+        values = {name: v.text(lang) if isinstance(v, AssistenzzeitError)
+                  else t(v, lang) if isinstance(v, str) and v in catalog("de") else v
                   for name, v in self.params.items()}
         return t(self.key, lang, **values)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled (the page opener's helper process): keep key, parameters and field, which
+        # the default (the class called with the German text) would lose.
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[AssistenzzeitError], args: tuple[object, ...],
+             state: dict[str, object]) -> AssistenzzeitError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
 
 
 class InputError(AssistenzzeitError, ValueError):

@@ -7,6 +7,7 @@ Read from the source (AST), so a raise on a path no other test reaches is checke
 from __future__ import annotations
 
 import ast
+import pickle
 import string
 from pathlib import Path
 
@@ -19,10 +20,7 @@ from app.sync import protocol
 APP = Path(__file__).resolve().parents[1] / "app"
 KEY_ARG = {"VerificationFailed": 1}  # VerificationFailed(check, key, ...)
 IMPLIED = {"PinLocked": {"seconds"}}  # PinLocked(key, seconds) passes it on as a parameter
-# Still "Deutsch / English": their tests match the English half in str(err) (the German text),
-# tests/calendar/test_import_bounds.py and tests/store/test_timesheets_lock.py; the messages
-# keep both until those tests read err.text("en").
-BILINGUAL_LEFT = {"app/calendar/recurrence_bounds.py", "app/store/projection.py"}
+BILINGUAL_LEFT: set[str] = set()  # files still raising "Deutsch / English": none
 
 
 def _error_classes(trees: dict[Path, ast.Module]) -> set[str]:
@@ -125,3 +123,21 @@ def test_relay_refusals_the_client_knows_are_the_relays_words():
     for key in set(protocol.REFUSALS.values()) | {"error.relay.refused"}:
         for lang in LANGUAGES:
             assert _placeholders(catalog(lang)[key]) <= {"status", "reason"}, (key, lang)
+
+
+def test_an_error_keeps_its_key_through_pickling():
+    """The page opener's helper process sends errors back pickled: key, parameters and field
+    survive, so the error still reads in every language."""
+    sent = errors.InputError("error.case.not_json", "case", path="c.json", line=2, column=5)
+    back = pickle.loads(pickle.dumps(sent))
+    assert (type(back), back.key, back.field, back.params) == \
+        (errors.InputError, sent.key, "case", sent.params)
+    assert back.text("en") == "case file c.json is not JSON (line 2, column 5)"
+    assert str(back) == str(sent) and str(back) != back.text("en")
+
+
+def test_a_cause_given_as_a_parameter_reads_in_the_same_language():
+    cause = errors.TooLarge("error.limits.inflates", mib=4)
+    err = errors.DamagedEnvelope("error.envelope.damaged_why", label="envelope 3", reason=cause)
+    assert err.text("en") == "envelope 3: cannot be decrypted or decoded (inflates past 4 MiB)"
+    assert cause.text("de") in str(err) and "inflates" not in str(err)

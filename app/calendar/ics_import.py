@@ -167,7 +167,7 @@ def appointments_from(cal: Calendar, tz: ZoneInfo, first: date, last: date
     recurring = {str(e.get("UID")) for e in cal.subcomponents if e.name == "VEVENT"
                  and (e.get("RRULE") or e.get("RDATE") or e.get("RECURRENCE-ID"))}
     # Measure the rules first: the library below builds every occurrence at once.
-    recurrence_bounds.check(((e, f"Termin (UID {e.get('UID')})") for e in cal.subcomponents
+    recurrence_bounds.check(((e, str(e.get("UID"))) for e in cal.subcomponents
                              if e.name == "VEVENT"), tz, first, last, MAX_OCCURRENCES, FIELD)
     try:
         occurrences = recurring_ical_events.of(cal).between(first, last + timedelta(days=1))

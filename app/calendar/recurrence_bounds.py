@@ -45,12 +45,12 @@ _FILTERS = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY"
 
 def check(events: Iterable[tuple[Component, str]], tz: ZoneInfo, first: date, last: date,
           max_occurrences: int, field: str) -> None:
-    """Raise InputError if the events' rules (``where`` names each event) would exceed a
+    """Raise InputError if the events' rules (``uid`` names each event) would exceed a
     cap within [first, last]; drops (in place) rules that cannot match in it."""
     lo = datetime.combine(first, time())
     hi = datetime.combine(last + timedelta(days=1), time())
     budget = _Budget(max_occurrences, field)
-    for event, where in events:
+    for event, uid in events:
         rules = event.get("RRULE")
         if rules is None:
             continue
@@ -58,7 +58,7 @@ def check(events: Iterable[tuple[Component, str]], tz: ZoneInfo, first: date, la
         rules = rules if isinstance(rules, list) else [rules]
         kept = [r for r in rules if _can_match(r, max(start.date(), first), last)]
         for rule in kept:
-            _measure(rule, start, lo, hi, where, budget)
+            _measure(rule, start, lo, hi, uid, budget)
         if len(kept) < len(rules):
             event.pop("RRULE")
             for rule in kept:
@@ -71,9 +71,6 @@ class _Budget:
         self.in_window = 0
         self.max_occurrences = max_occurrences
         self.field = field
-
-    def refuse(self, where: str, de: str, en: str) -> InputError:
-        return InputError(f"{where}: {de} / {en}", self.field)
 
 
 def _can_match(rule: Any, first: date, last: date) -> bool:
@@ -103,7 +100,7 @@ def _can_match(rule: Any, first: date, last: date) -> bool:
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def _measure(rule: Any, start: datetime, lo: datetime, hi: datetime, where: str,
+def _measure(rule: Any, start: datetime, lo: datetime, hi: datetime, uid: str,
              budget: _Budget) -> None:
     """Check one rule against the caps."""
     freq = str((rule.get("FREQ") or [""])[0]).upper()
@@ -113,28 +110,23 @@ def _measure(rule: Any, start: datetime, lo: datetime, hi: datetime, where: str,
     except (TypeError, ValueError):
         interval = 1
     if period is None:
-        raise budget.refuse(where, f"unbekannte Wiederholung FREQ={freq}.",
-                            f"unknown recurrence FREQ={freq}.")
+        raise InputError("error.ics.rrule_unknown", budget.field, uid=uid, freq=freq)
     count = rule.get("COUNT")
     filtered = any(rule.get(name) for name in _FILTERS)
     steps = (hi - start) / (period * interval)
     if count and not filtered:
         steps = min(steps, int(count[0]))
     if steps > MAX_STEPS:
-        raise budget.refuse(
-            where, f"die Wiederholung FREQ={freq} braucht mehr als {MAX_STEPS:,} Schritte bis "
-                   f"zum Ende des Zeitraums (höchstens {MAX_STEPS:,}).".replace(",", "."),
-            f"the recurrence FREQ={freq} takes more than {MAX_STEPS:,} steps to the end of the "
-            f"period (at most {MAX_STEPS:,}).")
+        raise InputError("error.ics.rrule_steps", budget.field, uid=uid, freq=freq,
+                         steps=MAX_STEPS)
     times = prod(len(rule.get(name) or [0]) for name in ("BYHOUR", "BYMINUTE", "BYSECOND"))
     if times > MAX_TIMES:
-        raise budget.refuse(where, f"mehr als {MAX_TIMES} Uhrzeiten je Wiederholung.",
-                            f"more than {MAX_TIMES} times of day per repetition.")
+        raise InputError("error.ics.rrule_times", budget.field, uid=uid, times=MAX_TIMES)
     if steps > 0:  # else it starts after the window
-        _count(rule, start, lo, hi, where, budget)
+        _count(rule, start, lo, hi, uid, budget)
 
 
-def _count(rule: Any, start: datetime, lo: datetime, hi: datetime, where: str,
+def _count(rule: Any, start: datetime, lo: datetime, hi: datetime, uid: str,
            budget: _Budget) -> None:
     """Walk the rule's occurrences lazily up to the window's end, counting."""
     try:
@@ -144,8 +136,8 @@ def _count(rule: Any, start: datetime, lo: datetime, hi: datetime, where: str,
         until = min(hi, parsed._until) if parsed._until else hi
         occurrences = iter(parsed.replace(until=until, count=None))
     except (ValueError, TypeError, OverflowError) as err:
-        raise budget.refuse(where, f"die Wiederholungsregel ist unlesbar ({err}).",
-                            "the recurrence rule cannot be read.") from err
+        raise InputError("error.ics.rrule_unreadable", budget.field, uid=uid,
+                         reason=str(err)) from err
     for seen, occurrence in enumerate(occurrences, start=1):
         if count is not None and seen > count:
             return
@@ -153,11 +145,8 @@ def _count(rule: Any, start: datetime, lo: datetime, hi: datetime, where: str,
         if occurrence >= lo:
             budget.in_window += 1
         if budget.generated > MAX_GENERATED or budget.in_window > budget.max_occurrences:
-            raise budget.refuse(
-                where, f"zu viele Wiederholungen: höchstens {budget.max_occurrences} Termine "
-                       f"im Zeitraum und {MAX_GENERATED} ab Beginn der Regel.",
-                f"too many repetitions: at most {budget.max_occurrences} in the period and "
-                f"{MAX_GENERATED} from the rule's start.")
+            raise InputError("error.ics.rrule_many", budget.field, uid=uid,
+                             period=budget.max_occurrences, total=MAX_GENERATED)
 
 
 def _naive(value: date | datetime, tz: ZoneInfo) -> datetime:

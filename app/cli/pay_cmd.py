@@ -75,8 +75,8 @@ def _load(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise CaseError(f"case file {path} is not JSON (line {err.lineno}, "
-                        f"column {err.colno})") from None
+        raise CaseError("error.case.not_json", path=path, line=err.lineno,
+                        column=err.colno) from None
     if not isinstance(data, dict):
         raise CaseError("error.case.not_object", path=path)
     return data

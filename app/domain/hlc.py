@@ -47,9 +47,7 @@ class Hlc:
         """Take a remote timestamp into account so later local ones sort after it."""
         wall = self._wall_ms()
         if physical_ms(remote) > wall + MAX_DRIFT_MS:
-            raise ClockSkewError(
-                f"a device's clock is {(physical_ms(remote) - wall) // 60000} minutes ahead; "
-                "its changes are refused until its clock is corrected"
-            )
+            raise ClockSkewError("error.sync.clock_ahead",
+                                 minutes=(physical_ms(remote) - wall) // 60000)
         if remote > self.last:
             self.last = remote

@@ -141,15 +141,16 @@ def _validate(shift: WorkShift, tz: ZoneInfo, where: str) -> tuple[int, int]:
             raise InputError("error.case.local_time_only", f"{where}{name}", name=f"{where}{name}")
         limits.check_day(value, f"{where}{name}")
         if not _exists(value, tz):
-            raise InputError(f"{where}{name} {value:%Y-%m-%dT%H:%M} does not exist in {tz.key} "
-                             "(the clocks skip that hour)", field=f"{where}{name}")
+            raise InputError("error.case.skipped_hour", f"{where}{name}", name=f"{where}{name}",
+                             time=f"{value:%Y-%m-%dT%H:%M}", zone=tz.key)
     limits.check_span(shift.start, shift.end, f"{where}end")
     if shift.kind not in KINDS:
         raise InputError("error.case.one_of", f"{where}kind", name=f"{where}kind",
                              choices=", ".join(KINDS))
     start, end = to_minute(shift.start, tz), to_minute(shift.end, tz)
     if end < start:
-        raise InputError(f"{where}end is before {where}start", field=f"{where}end")
+        raise InputError("error.case.end_before_start_at", f"{where}end", end=f"{where}end",
+                         start=f"{where}start")
     spans = []
     for i, brk in enumerate(shift.breaks):
         b = f"{where}breaks[{i}]"

@@ -27,7 +27,7 @@ def inflate(data: bytes, *, wbits: int = -15, zdict: bytes | None = None,
     except zlib.error as err:
         raise ValueError(f"not a valid deflate stream ({err})") from err
     if len(out) > cap:
-        raise TooLarge(f"inflates past {cap // (1024 * 1024)} MiB")
+        raise TooLarge("error.limits.inflates", mib=cap // (1024 * 1024))
     if not unpacker.eof:
         raise ValueError("a truncated deflate stream")
     return out

@@ -73,7 +73,7 @@ def resolve(services: Services, conflict_id: str, keep: str) -> Any:
     """Keep the ``winner`` or ``loser`` value: a new op sets the field to it (stamped after
     both, so it wins everywhere) and the conflict is marked resolved. Returns the value."""
     if keep not in SIDES:
-        raise InputError(f"keep must be one of {', '.join(SIDES)}", "keep")
+        raise InputError("error.conflict.keep", "keep", choices=", ".join(SIDES))
     proj = services.store.projection
     conflict = proj.conflicts.get(conflict_id)
     if conflict is None:

@@ -62,7 +62,7 @@ def open_sealed(key: bytes, blob: bytes, aad: bytes, what: str) -> bytes:
     try:
         return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
     except (InvalidTag, ValueError) as err:
-        raise IntegrityError(f"{what} failed its authentication check") from err
+        raise IntegrityError("error.store.not_authentic", what=what) from err
 
 
 def encrypt_with_nonce(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:

@@ -47,7 +47,7 @@ def connect(directory: Path, create: bool = False) -> sqlite3.Connection:
     path = store_file(directory)
     if not path.exists():
         if not create:
-            raise StoreNotFound(f"no store in {directory}")
+            raise StoreNotFound("error.store.none", directory=directory)
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -59,7 +59,7 @@ def connect(directory: Path, create: bool = False) -> sqlite3.Connection:
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)",
                          (str(SCHEMA_VERSION),))
     except sqlite3.DatabaseError as err:
-        raise StoreError(f"{path} is not an Assistenzzeit store or is damaged ({err})") from err
+        raise StoreError("error.store.not_a_store", path=path, reason=err) from err
     return conn
 
 

@@ -140,14 +140,14 @@ _PLAIN_ID = re.compile(r"[0-9A-Za-z:_-]*")
 def seal_envelope(ops: list[Op], *, team: str, scope: str, epoch: int, device: str, seq: int,
                   prev_hash: bytes, scope_key: bytes | None, signer: SigningKey) -> Envelope:
     if any(op.device != device for op in ops):
-        raise IntegrityError("an envelope holds only its own device's ops")
+        raise IntegrityError("error.envelope.foreign_ops")
     plain = _compress(encode_batch(ops))
     if scope in PLAIN_SCOPES:
         nonce, body = b"", plain
         hdr = header_bytes(team, scope, epoch, device, seq, prev_hash, nonce)
     else:
         if scope_key is None:
-            raise IntegrityError(f"no key for scope {scope}")
+            raise IntegrityError("error.keys.no_scope_key", scope=scope)
         nonce = os.urandom(NONCE_BYTES)
         hdr = header_bytes(team, scope, epoch, device, seq, prev_hash, nonce)
         body = encrypt_with_nonce(scope_key, nonce, plain, hdr)
@@ -158,7 +158,7 @@ def seal_envelope(ops: list[Op], *, team: str, scope: str, epoch: int, device: s
 def verify_envelope(env: Envelope, device_public: bytes) -> None:
     """Raise IntegrityError unless the device's signature covers header and body."""
     if not verify_signature(device_public, env.sig, env.header_bytes() + sha256(env.body)):
-        raise IntegrityError(f"{env.label}: signature does not match")
+        raise IntegrityError("error.envelope.signature", label=env.label)
 
 
 def open_envelope(env: Envelope, scope_key: bytes | None) -> list[Op]:
@@ -176,14 +176,14 @@ def decrypt_batch(env: Envelope, scope_key: bytes | None) -> bytes:
             plain = env.body
         else:
             if scope_key is None:
-                raise IntegrityError(f"{env.label}: no key for this scope and epoch")
+                raise IntegrityError("error.envelope.no_key", label=env.label)
             plain = decrypt_with_nonce(scope_key, env.nonce, env.body, env.header_bytes())
     except (InvalidTag, ValueError) as err:
-        raise DamagedEnvelope(f"{env.label}: cannot be decrypted or decoded") from err
+        raise DamagedEnvelope("error.envelope.damaged", label=env.label) from err
     try:
         return inflate_body(plain)
     except (zlib.error, ValueError, IndexError) as err:
-        raise DamagedEnvelope(f"{env.label}: cannot be decrypted or decoded ({err})") from err
+        raise DamagedEnvelope("error.envelope.damaged_why", label=env.label, reason=err) from err
 
 
 def decode_ops(env: Envelope, batch: bytes) -> list[Op]:
@@ -191,7 +191,7 @@ def decode_ops(env: Envelope, batch: bytes) -> list[Op]:
     try:
         return decode_batch(batch, env.device)
     except (ValueError, KeyError, IndexError, TypeError, RecursionError) as err:
-        raise DamagedEnvelope(f"{env.label}: cannot be decrypted or decoded") from err
+        raise DamagedEnvelope("error.envelope.damaged", label=env.label) from err
 
 
 def _compress(data: bytes) -> bytes:

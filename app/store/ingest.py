@@ -218,7 +218,7 @@ class _Ingest:
                     ops = self._open(env, key, item)
                 except DamagedEnvelope as err:
                     result.quarantined += 1
-                    self._hold(env, digest, quarantine.DAMAGED, str(err))
+                    self._hold(env, digest, quarantine.DAMAGED, err.text("en"))  # kept in English
                     changed_tips.add(device)
                     result.cursor = item.cursor
                     continue
@@ -323,7 +323,7 @@ def release_parked(store: Store) -> int:
                 ops.extend(open_envelope(env, ring.scopes[(env.scope, env.epoch)]))
                 opened.append(env)
             except DamagedEnvelope as err:
-                damaged.append((env, str(err)))
+                damaged.append((env, err.text("en")))
         with disk.write_tx(conn):
             for env in opened:
                 disk.insert_envelope(conn, env)

@@ -156,9 +156,7 @@ class Projection(ArchivedMonths):
                 return PermissionDenied("error.op.no_member", action=op.name)
             return PermissionDenied("error.op.role", role=role, action=op.name)
         if op.entity in ("entry", "absence") and self._month_locked(op, row):
-            # Still both languages: tests/store/test_timesheets_lock.py reads both in str(err).
-            return PermissionDenied("Der Monat ist freigegeben; erst wieder öffnen. / "
-                                    "The month is approved; it must be reopened first.")
+            return PermissionDenied("error.timesheet.month_approved")
         return None
 
     def fold(self, ops: Iterable[Op]) -> None:
@@ -419,7 +417,7 @@ class Projection(ArchivedMonths):
             proj.conn.execute("DELETE FROM _state")
         state = json.loads(row[0])
         if state.get("schema") != SCHEMA:
-            raise SnapshotOutdated("the snapshot was made by another app version")
+            raise SnapshotOutdated("error.store.snapshot_outdated")
         proj.rows.update(state["rows"])
         proj.conflicts = state["conflicts"]
         proj.rejected = state["rejected"]

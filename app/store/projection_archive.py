@@ -108,7 +108,7 @@ class ArchivedMonths:
             if month not in self.archived_months:
                 return
             if self.archive_loader is None:
-                raise IntegrityError(f"the archived month {month} cannot be loaded here")
+                raise IntegrityError("error.archive.not_here", month=month)
             self.put_back(self.archive_loader(month))
 
     def need(self, first: str, last: str) -> None:

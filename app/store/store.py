@@ -28,7 +28,7 @@ from typing import Any
 
 from app.domain.hlc import Hlc
 from app.domain.ops import Op, op_id_for, scope_of
-from app.errors import IntegrityError, SnapshotOutdated, StoreError, StoreLocked
+from app.errors import AssistenzzeitError, IntegrityError, SnapshotOutdated, StoreError, StoreLocked
 from app.store import archive, damage, disk, keys, quarantine
 from app.store.crypto import open_sealed, seal
 from app.store.damage import Damage
@@ -378,7 +378,8 @@ class Store:
             except (IntegrityError, ValueError, TypeError) as err:
                 # ValueError, TypeError: a column of a value SQLite accepted but the codec
                 # cannot take (a damaged hex key, a body stored as text).
-                reason = str(err).removeprefix(f"{env.label}: ")
+                reason = (err.text("en") if isinstance(err, AssistenzzeitError) else str(err)
+                          ).removeprefix(f"{env.label}: ")  # the damage list keeps English
                 damaged.append(Damage(env.label, reason, row, env.device, env.seq))
                 continue
             ops.extend(env_ops)
@@ -409,7 +410,7 @@ class Store:
                 if op.entity == "device" and op.entity_id == env.device and op.fields.get(
                         "sign_pub"):
                     return bytes.fromhex(str(op.fields["sign_pub"]))
-        raise IntegrityError(f"{env.label}: unknown device")
+        raise IntegrityError("error.envelope.unknown_device", label=env.label)
 
     def envelope_count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM envelopes").fetchone()[0])

@@ -56,7 +56,7 @@ def open_page(data: bytes, team: str, after: int, keys: Keys) -> pull_page.Page:
         try:
             item.batch = decrypt_batch(env, key)
         except DamagedEnvelope as err:
-            item.damaged = str(err)
+            item.damaged = err.text("en")  # the quarantine's reasons are English
     return page
 
 

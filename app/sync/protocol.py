@@ -102,7 +102,7 @@ def envelope_from_wire(raw: Any) -> Envelope:
     try:
         return Envelope.from_json(raw)
     except (KeyError, TypeError, ValueError) as err:
-        raise ProtocolError(f"a malformed envelope on the wire ({err})") from err
+        raise ProtocolError("error.wire.malformed_envelope", reason=str(err)) from err
 
 
 ID_RE = re.compile(r"[0-9A-Za-z_-]{1,64}")  # team and device ids (UUIDs in practice)
@@ -114,11 +114,11 @@ def check_header_ranges(env: Envelope) -> None:
     of bounded length, epoch and seq within what the wire format can carry."""
     for name, value in (("team", env.team), ("device", env.device)):
         if not ID_RE.fullmatch(value):
-            raise ProtocolError(f"envelope {name} id must be 1–64 of [0-9A-Za-z_-]")
+            raise ProtocolError("error.wire.bad_id", name=name)
     if not 0 <= env.epoch <= MAX_EPOCH:
-        raise ProtocolError(f"{env.label}: epoch must be 0…{MAX_EPOCH}")
+        raise ProtocolError("error.wire.epoch_range", label=env.label, most=MAX_EPOCH)
     if not 1 <= env.seq <= MAX_SEQ:
-        raise ProtocolError(f"{env.label}: seq must be 1…{MAX_SEQ}")
+        raise ProtocolError("error.wire.seq_range", label=env.label, most=MAX_SEQ)
 
 
 # ---------------------------------------------------------------------------- invites

@@ -110,7 +110,7 @@ def decode_page(data: bytes, team: str, after: int) -> Page:
     try:
         return _decode(memoryview(data), team, after)
     except (struct.error, IndexError, UnicodeDecodeError) as err:
-        raise ProtocolError(f"a malformed pull page ({err})") from err
+        raise ProtocolError("error.wire.page_malformed", reason=str(err)) from err
 
 
 def _strings(buf: memoryview, pos: int, n: int) -> tuple[list[str], int]:
@@ -125,7 +125,7 @@ def _strings(buf: memoryview, pos: int, n: int) -> tuple[list[str], int]:
 def _decode(buf: memoryview, team: str, after: int) -> Page:
     magic, next_cursor, more, n_dev = _HEAD.unpack_from(buf, 0)
     if magic != MAGIC:
-        raise ProtocolError("the relay's answer is not a pull page")
+        raise ProtocolError("error.wire.not_a_page")
     devices, pos = _strings(buf, _HEAD.size, n_dev)
     (n_scope,) = _U16.unpack_from(buf, pos)
     scopes, pos = _strings(buf, pos + 2, n_scope)
@@ -142,7 +142,7 @@ def _decode(buf: memoryview, team: str, after: int) -> Page:
         device, scope = devices[dev], scopes[scope_i]
         if flags & CHAINED:
             if device not in last_hash:
-                raise ProtocolError("a chained item without its predecessor in the page")
+                raise ProtocolError("error.wire.page_unchained")
             prev = last_hash[device]
         else:
             prev = bytes(buf[pos:pos + HASH_LEN])
@@ -166,8 +166,8 @@ def _decode(buf: memoryview, team: str, after: int) -> Page:
             digest = sha256(env.header_bytes() + body + sig)
             items.append(Received(cursor, env, hash=digest))
         if pos > end:
-            raise ProtocolError("a truncated pull page")
+            raise ProtocolError("error.wire.page_truncated")
         last_hash[device] = digest
     if pos != end:
-        raise ProtocolError("a pull page with bytes after its last item")
+        raise ProtocolError("error.wire.page_trailing")
     return Page(items, next_cursor, bool(more))

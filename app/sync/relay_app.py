@@ -113,8 +113,8 @@ def create_app(db: str | RelayStore, *, rate: float = 200.0, burst: float = 400.
 
     @app.exception_handler(AssistenzzeitError)
     async def bad(request: Request, err: AssistenzzeitError) -> Response:
-        note_reason(request.scope, str(err)[:200])
-        return JSONResponse({"error": str(err)}, 400)
+        note_reason(request.scope, err.text("en")[:200])
+        return JSONResponse({"error": err.text("en")}, 400)  # the wire speaks English
 
     # A query parameter FastAPI could not read: 400 naming it, in the relay's own shape.
     @app.exception_handler(RequestValidationError)
@@ -206,7 +206,7 @@ def create_app(db: str | RelayStore, *, rate: float = 200.0, burst: float = 400.
                 try:
                     protocol.check_header_ranges(env)
                 except AssistenzzeitError as err:
-                    raise Refused(400, str(err)) from err
+                    raise Refused(400, err.text("en")) from err  # the wire speaks English
                 if env.team != team:
                     raise Refused(400, f"{env.label} belongs to another team")
                 if env.device != device.device:
@@ -216,7 +216,7 @@ def create_app(db: str | RelayStore, *, rate: float = 200.0, burst: float = 400.
                 try:
                     verify_envelope(env, device.sign_pub)
                 except AssistenzzeitError as err:
-                    raise Refused(400, f"{err}; nothing of this batch was stored") from err
+                    raise Refused(400, f"{err.text('en')}; nothing of this batch was stored") from err
                 epochs.check(env)
                 if env.scope == "membership":
                     if device.role not in protocol.ADMIN_ROLES:

@@ -52,7 +52,7 @@ def found_team(headers: Mapping[str, str], target: str,
     try:
         verify_envelope(env, public)
     except AssistenzzeitError as err:
-        raise Refused(400, f"genesis: {err}") from err
+        raise Refused(400, f"genesis: {err.text('en')}") from err
     changes = membership_changes(env)
     dev = next((c for c in changes if c.table == "device" and c.key == env.device), None)
     if dev is None or dev.values.get("sign_pub") != public.hex():
@@ -69,7 +69,7 @@ def open_membership(env: Envelope) -> list[Op]:
     try:
         return decode_ops(env, inflate_body(env.body))
     except bounded.TooLarge as err:
-        raise Refused(400, f"{env.label}: its body {err}; refused as damaged") from err
+        raise Refused(400, f"{env.label}: its body {err.text('en')}; refused as damaged") from err
     except (ValueError, RecursionError, AssistenzzeitError) as err:
         raise Refused(400, f"{env.label}: cannot be decoded") from err
 

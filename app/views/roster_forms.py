@@ -157,7 +157,7 @@ def shift_form(app: Host, form: dict[str, Any], refresh: Callable[[], None],
             try:
                 end_day = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
             except ValueError as err:
-                raise InputError(app.t("error.date"), "date") from err
+                raise InputError("error.date", "date") from err
         return {"start": f"{day}T{start}", "end": f"{end_day}T{end}",
                 "kind": form.get("kind", "work"), "location": form.get("location", ""),
                 "instructions": form.get("instructions", ""),
@@ -282,7 +282,7 @@ def _weekly_form(app: Host, first: date) -> ft.Control:
             try:
                 weeks = int(form.get("weeks") or "0")
             except ValueError as err:
-                raise InputError(app.t("error.number"), "weeks") from err
+                raise InputError("error.number", "weeks") from err
             assignee = None if form.get("assignee", OPEN) == OPEN else form["assignee"]
             ids = planning.plan_weekly(services, form.get("first_day", ""),
                                        sorted(int(d) for d in chosen), form.get("start", ""),
@@ -340,7 +340,7 @@ def _needs_form(app: Host) -> ft.Control:
     def save(e: Any) -> None:
         def work() -> None:
             if not chosen:
-                raise InputError(app.t("error.weekdays"), "weekdays")
+                raise InputError("error.weekdays", "weekdays")
             # Every day has the same times: a bad time fails on the first, before any write.
             for day in sorted(chosen):
                 planning.set_need(services, int(day), form.get("start", ""),

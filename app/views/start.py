@@ -52,9 +52,9 @@ def _language_row(app: Host) -> ft.Control:
 
 def check_passphrase(app: Host, first: str, second: str) -> str:
     if len(first or "") < MIN_PASSPHRASE:
-        raise InputError(app.t("start.passphrase_short", n=MIN_PASSPHRASE), "passphrase")
+        raise InputError("start.passphrase_short", "passphrase", n=MIN_PASSPHRASE)
     if first != second:
-        raise InputError(app.t("start.passphrase_mismatch"), "passphrase2")
+        raise InputError("start.passphrase_mismatch", "passphrase2")
     return first
 
 
@@ -81,7 +81,7 @@ def build_create(app: Host) -> ft.Control:
         try:
             for key in ("team_name", "your_name"):
                 if not str(form.get(key) or "").strip():
-                    raise InputError(app.t("error.required"), key)
+                    raise InputError("error.required", key)
             phrase = check_passphrase(app, form.get("passphrase", ""),
                                       form.get("passphrase2", ""))
             s.holder.create_team(phrase, form["team_name"], form["your_name"],

@@ -223,7 +223,7 @@ class Session:
         if services is None:
             from app.errors import StoreLocked
 
-            raise StoreLocked(self.t("error.locked"))
+            raise StoreLocked("error.locked")
         return services
 
     def member(self) -> dict[str, Any] | None:

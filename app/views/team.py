@@ -75,18 +75,18 @@ def _add_form(app: Host) -> ft.Control:
 
         def work() -> None:
             if not name:
-                raise InputError(app.t("error.required"), "name")
+                raise InputError("error.required", "name")
             wage = decimal_text(form.get("hourly_wage"))
             hours = decimal_text(form.get("weekly_hours")) or "0"
             try:  # checked before anything is written: no member without a contract
                 valid_from = fmt.parse_date(str(form.get("valid_from") or "")).isoformat()
             except ValueError as err:
-                raise InputError(app.t("error.date"), "valid_from") from err
+                raise InputError("error.date", "valid_from") from err
             for key, value in (("hourly_wage", wage), ("weekly_hours", hours)):
                 try:
                     Decimal(value)
                 except InvalidOperation as err:
-                    raise InputError(app.t("error.number"), key) from err
+                    raise InputError("error.number", key) from err
             mid = services.add_member(name, form["role"],
                                       preferences=form.get("preferences") or "")
             if form["role"] == "assistant":

@@ -121,7 +121,7 @@ def _entry_form(app: Host, member_id: str, month: str, entry_id: str | None) -> 
                 try:
                     nxt = date.fromisoformat(day) + timedelta(days=1)
                 except ValueError as err:
-                    raise InputError(app.t("error.date"), "date") from err
+                    raise InputError("error.date", "date") from err
                 end = f"{nxt.isoformat()}T{form.get('end', '')}"
             breaks = []
             if form.get("break_start") and form.get("break_end"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,15 +20,18 @@ FIXTURES = REPO / ".." / "shared" / "fixtures" / "pay"
 CASES = sorted(FIXTURES.glob("*.json"))
 
 
-def run_subprocess(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=REPO,
+def run_subprocess(*args: str, lang: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI in a subprocess, in the language ``lang`` (None: the CLI's default, German)."""
+    env = {**os.environ, **({"ASSISTENZZEIT_LANGUAGE": lang} if lang else {})}
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture
 def pay_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The real ``app.cli.main`` with only the pay command registered."""
+    """The real ``app.cli.main`` with only the pay command registered, speaking English."""
     monkeypatch.setattr(app.cli, "COMMAND_MODULES", ["pay_cmd"])
+    monkeypatch.setenv("ASSISTENZZEIT_LANGUAGE", "en")  # the tests read English messages
     yield
 
 
@@ -152,7 +156,7 @@ def test_pay_cli_bad_input_subprocess_one_line(tmp_path: Path) -> None:
     _end_before_start(case)
     path = tmp_path / "case.json"
     path.write_text(json.dumps(case), encoding="utf-8")
-    proc = run_subprocess("pay", str(path))
+    proc = run_subprocess("pay", str(path), lang="en")  # the English message, word for word
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr == "assistenzzeit: shifts[0].end is before shifts[0].start\n"

@@ -13,9 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, passphrase: str = "demo-pass", check: bool = True
+def run(*args: str, passphrase: str = "demo-pass", check: bool = True, lang: str | None = None
         ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSISTENZZEIT_PASSPHRASE": passphrase, "ASSISTENZZEIT_KDF_N": "4096"}
+    env = {**os.environ, "ASSISTENZZEIT_PASSPHRASE": passphrase, "ASSISTENZZEIT_KDF_N": "4096",
+           **({"ASSISTENZZEIT_LANGUAGE": lang} if lang else {})}  # None: German, the default
     proc = subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=120)
     if check:
@@ -88,7 +89,7 @@ def test_check_verifies_every_envelope(demo_store: Path) -> None:
 
 
 def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
-    proc = run("members", "--store", str(tmp_path / "none"), check=False)
+    proc = run("members", "--store", str(tmp_path / "none"), check=False, lang="en")
     assert proc.returncode == 2 and "no store" in proc.stderr
 
 

@@ -97,6 +97,6 @@ def test_not_a_store_file_is_one_line_and_exit_2(store: Path) -> None:
     data = store_file(store).read_bytes()
     store_file(store).write_bytes(data[:100] + b"\x00" * 40 + data[140:4096])
     for command in ("members", "check"):
-        proc = run(command, "--store", str(store), check=False)
+        proc = run(command, "--store", str(store), check=False, lang="en")
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert proc.stderr.startswith("assistenzzeit: ") and "damaged" in proc.stderr

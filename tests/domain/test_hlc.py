@@ -24,6 +24,7 @@ def test_hlc_receive_moves_past_remote() -> None:
 
 def test_hlc_refuses_remote_far_in_the_future() -> None:
     clock = Hlc(lambda: 1000)
-    with pytest.raises(ClockSkewError, match="ahead"):
+    with pytest.raises(ClockSkewError) as err:
         clock.receive(pack(1000 + MAX_DRIFT_MS + 1))
+    assert "ahead" in err.value.text("en")
     assert clock.last == 0

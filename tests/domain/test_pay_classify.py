@@ -144,7 +144,7 @@ def test_classify_rejects_time_in_skipped_spring_hour() -> None:
     with pytest.raises(InputError) as err:
         classify(shift("2026-03-29T02:30", "2026-03-29T06:00"), TZ, "NW")
     assert err.value.field == "start"
-    assert "does not exist" in str(err.value)
+    assert "does not exist" in err.value.text("en")
 
 
 def test_classify_repeated_autumn_hour_reads_first_occurrence() -> None:

@@ -124,7 +124,7 @@ def test_month_result_names_the_bad_shift() -> None:
            shift("2026-03-11T08:00", "2026-03-11T07:00")]
     with pytest.raises(InputError) as err:
         month_result(bad, ContractTerms(D("16.00")), TZ, "NW")
-    assert str(err.value) == "shifts[1].end is before shifts[1].start"
+    assert err.value.text("en") == "shifts[1].end is before shifts[1].start"
     assert err.value.field == "shifts[1].end"
 
 

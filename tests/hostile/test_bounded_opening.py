@@ -32,8 +32,9 @@ def test_a_deflate_bomb_is_refused_in_constant_memory() -> None:
     env = _bomb_envelope(key)
     tracemalloc.start()
     try:
-        with pytest.raises(DamagedEnvelope, match="inflates past 4 MiB"):
+        with pytest.raises(DamagedEnvelope) as err:
             decrypt_batch(env, key)
+        assert "inflates past 4 MiB" in err.value.text("en")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -21,8 +21,9 @@ def test_bounded_inflate_round_trip_and_cap() -> None:
     assert bounded.inflate(deflate(data)) == data
     assert bounded.inflate(deflate(data, b"shift"), zdict=b"shift") == data
     assert bounded.inflate(deflate(b"x" * 100), cap=100) == b"x" * 100
-    with pytest.raises(bounded.TooLarge, match="inflates past"):
+    with pytest.raises(bounded.TooLarge) as err:
         bounded.inflate(deflate(b"x" * 101), cap=100)
+    assert "inflates past" in err.value.text("en")
 
 
 def test_bounded_inflate_bomb_in_constant_memory() -> None:

@@ -105,8 +105,9 @@ def test_a_batch_with_two_authors_round_trips() -> None:
 ])
 def test_undecodable_bodies_are_refused_by_name(plain: bytes) -> None:
     key = random_key()
-    with pytest.raises(IntegrityError, match="cannot be decrypted or decoded"):
+    with pytest.raises(IntegrityError) as err:
         open_envelope(_envelope_with_plain(plain, key), key)
+    assert "cannot be decrypted or decoded" in err.value.text("en")
 
 
 @pytest.mark.parametrize("batch", [
@@ -121,12 +122,14 @@ def test_batches_of_the_wrong_shape_are_refused(batch: object) -> None:
 
     key = random_key()
     plain = envelope._compress(json.dumps(batch).encode())
-    with pytest.raises(IntegrityError, match="cannot be decrypted or decoded"):
+    with pytest.raises(IntegrityError) as err:
         open_envelope(_envelope_with_plain(plain, key), key)
+    assert "cannot be decrypted or decoded" in err.value.text("en")
 
 
 def test_an_envelope_holds_only_its_own_devices_ops() -> None:
     op = Op("x", "shift.updated", "shift", "s1", {}, 0, 1, "m", "another-device")
-    with pytest.raises(IntegrityError, match="own device"):
+    with pytest.raises(IntegrityError) as err:
         seal_envelope([op], team="t", scope="team", epoch=1, device=DEVICE, seq=1,
                       prev_hash=GENESIS_HASH, scope_key=random_key(), signer=SigningKey())
+    assert "own device" in err.value.text("en")

@@ -27,7 +27,7 @@ def test_timesheets_approved_month_refuses_entry_changes_before_writing(team: Te
     for attempt in attempts:
         with team.store.acting_as(ben), pytest.raises(PermissionDenied) as err:
             attempt()
-        assert "approved" in str(err.value) and "reopened" in str(err.value)
+        assert "approved" in err.value.text("en") and "reopened" in err.value.text("en")
     # The employer cannot change it either without reopening.
     with pytest.raises(PermissionDenied):
         s.correct_entry(entry, "falsch", end="2026-03-02T15:00")

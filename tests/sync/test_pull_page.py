@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
 import pytest
@@ -65,8 +66,9 @@ def _valid() -> bytes:
     (lambda b: b"", "malformed"),
 ])
 def test_malformed_pages_are_refused(mangle, reason) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ProtocolError, match=reason):
+    with pytest.raises(ProtocolError) as err:
         decode_page(mangle(_valid()), TEAM, 0)
+    assert re.search(reason, err.value.text("en"))
 
 
 def test_a_chained_first_item_is_refused() -> None:
@@ -75,5 +77,6 @@ def test_a_chained_first_item_is_refused() -> None:
     head = struct.calcsize("<4sQBH") + 1 + len("dev-a") + 2 + 1 + len("team") + 4
     assert data[head] & CHAINED == 0
     data[head] |= CHAINED
-    with pytest.raises(ProtocolError, match="without its predecessor"):
+    with pytest.raises(ProtocolError) as err:
         decode_page(bytes(data), TEAM, 0)
+    assert "without its predecessor" in err.value.text("en")
