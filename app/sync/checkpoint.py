@@ -93,8 +93,17 @@ def due(client: SyncClient) -> bool:
     store = client.store
     if store.projection.role_of(store.member_id) not in protocol.ADMIN_ROLES:
         return False
-    made = ingest.get_cursor(store, "checkpoint_made", 0)
-    return ingest.get_cursor(store, "pull", 0) - made >= client.checkpoint_every
+    pulled = ingest.get_cursor(store, "pull", 0)
+    made = ingest.get_cursor(store, "checkpoint_made", -1)
+    if made < 0 and store.meta("inviter_pub"):
+        # A device that joined counts from its first round: its inviter made the team's
+        # checkpoint, and a first round should not spend seconds cutting another one.
+        ingest.set_cursor(store, "checkpoint_made", pulled)
+        return False
+    rec = parts.record(store)
+    if rec is not None and rec.get("state") == "started":
+        return False  # its own state is not checked against the log yet
+    return pulled - max(made, 0) >= client.checkpoint_every
 
 
 def make_due(client: SyncClient) -> str:
