@@ -5,6 +5,7 @@ state is not checked yet, or that just joined, makes no checkpoint."""
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -85,5 +86,34 @@ def test_checkpoint_not_made_by_unchecked_or_just_joined_device(
         assert not checkpoint.due(client)  # its state is not checked yet
         assert "verified" in client.sync().checkpoint
         assert "made" in client.sync().checkpoint  # checked now: it may make one
+    finally:
+        team.close()
+
+
+def test_checkpoint_of_the_inviter_is_used_when_another_admin_made_a_newer_one(
+        relay_db: str, relay_factory: Any, tmp_path: Path) -> None:
+    """The relay keeps one checkpoint per admin device: a second employer device's newer
+    checkpoint does not replace the inviting device's, which a new device starts from."""
+    relay = relay_factory(relay_db)
+    team, replayed = checkpointed_team(tmp_path, relay.url)
+    try:
+        first = checkpoint.fetch_manifest(team.client(replayed))  # Ben's inviter: employer
+        second = join(team, tmp_path, "Anna Becker", role="employer")
+        team.assistants.append(second)
+        client = team.client(second)
+        client.checkpoint_every = 0
+        assert "verified" in client.sync().checkpoint
+        assert "made" in client.sync().checkpoint
+        newest = client.relay.call("GET", f"/v1/teams/{team.employer.store.team_id}/checkpoint")
+        assert json.loads(newest["manifest"])["signer"] == second.store.device_id
+
+        third = join(team, tmp_path, "Ben Meyer")  # invited by the first employer device
+        team.assistants.append(third)
+        rec = parts.record(third.store)
+        assert first is not None and rec is not None
+        assert (rec["state"], rec["id"]) == ("started", first.id)
+        team.sync_all(rounds=2)
+        assert parts.record(third.store)["state"] == "verified"
+        assert fingerprint(third) == fingerprint(replayed)
     finally:
         team.close()
