@@ -33,6 +33,7 @@ from app.sync import protocol, pull_page
 from app.sync.checkpoint import CheckpointRefused
 
 if TYPE_CHECKING:
+    from app.store.store import Store
     from app.sync.client import SyncClient
 
 PAGE = protocol.MAX_PAGE
@@ -56,11 +57,11 @@ def complete(client: SyncClient) -> str:
             raise CheckpointRefused("its chain heads are not where the log leads")
     except CheckpointRefused as err:
         return _refuse(client, str(err), replay=False)
-    expected, damaged = _replay_apart(client)
+    same, damaged = _replay_apart(client)
     if damaged:
         parts.set_state(store, "started", "the history has damaged envelopes")
         return "checkpoint not checked yet: damaged envelopes in the history"
-    if not expected:
+    if not same:
         return _refuse(client, "its state is not what replaying the log gives", replay=True)
     parts.set_state(store, "verified")
     client.progress("complete", cursor)
@@ -80,16 +81,24 @@ def _replay_apart(client: SyncClient) -> tuple[bool, bool]:
         if damaged:
             return False, True
         client.progress("replay", after)  # called without the store lock (tests wait here)
+        if _more_after(store, after):
+            continue  # the next chunk (of history, tail or rows that came meanwhile)
         mine = parts.state_of(proj)  # outside the lock: only this replay changes ``proj``
-        with store.exclusive() as conn:
-            if conn.execute("SELECT 1 FROM envelopes WHERE id > ? LIMIT 1", (after,)).fetchone():
-                continue  # more rows: the next chunk (of history, tail or new arrivals)
+        with store.exclusive():
+            if _more_after(store, after):
+                continue
             # Caught up; nothing folds while the lock is held, so both saw the same rows.
             same = parts.state_of(store.projection) == mine
             if not same:
                 store.adopt(proj)
                 store.write_snapshot()
             return same, False
+
+
+def _more_after(store: Store, row: int) -> bool:
+    with store.exclusive() as conn:
+        return conn.execute("SELECT 1 FROM envelopes WHERE id > ? LIMIT 1",
+                            (row,)).fetchone() is not None
 
 
 def _refuse(client: SyncClient, reason: str, replay: bool) -> str:
