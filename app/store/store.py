@@ -13,13 +13,14 @@ Everything above (services, CLI, views) goes through ``commit`` and the projecti
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import sqlite3
 import threading
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -357,14 +358,28 @@ class Store:
 
     def _fold_from(self, after: int) -> list[Damage]:
         damaged: list[Damage] = list(self.damaged)
+        rows = disk.iter_envelopes(self._conn, after, _unreadable(damaged))
+        self.fold_rows(self.projection, rows, damaged)
+        return damaged
+
+    def fold_apart(self, proj: Projection, after: int, limit: int
+                   ) -> tuple[int, list[Damage]]:
+        """Fold up to ``limit`` envelopes after row ``after`` into ``proj``, a projection
+        other than the store's, holding the lock only while reading them (issue 16: a
+        checkpoint is checked by a replay while the app goes on); the last row folded."""
+        damaged: list[Damage] = []
+        with self._lock:
+            rows = list(itertools.islice(
+                disk.iter_envelopes(self._conn, after, _unreadable(damaged)), limit))
+        self.fold_rows(proj, rows, damaged)
+        return (rows[-1][0] if rows else after), damaged
+
+    def fold_rows(self, proj: Projection, rows: Iterable[tuple[int, Envelope]],
+                  damaged: list[Damage]) -> None:
+        """Verify, open and fold ``rows`` into ``proj``; what fails goes to ``damaged``."""
         ops: list[Op] = []
-        proj, ring = self.projection, self.ring
-
-        def unreadable(bad: disk.UnreadableRow) -> None:
-            label = f"envelope {bad.seq} of device {bad.device[:13]} (row {bad.row})"
-            damaged.append(Damage(label, bad.reason, bad.row, bad.device, bad.seq))
-
-        for row, env in disk.iter_envelopes(self._conn, after, unreadable):
+        ring = self.ring
+        for row, env in rows:
             try:
                 try:
                     env_ops = self._open_verified(env, proj, ring)
@@ -387,7 +402,6 @@ class Store:
                 proj.fold(ops)
                 ops = []
         proj.fold(ops)
-        return damaged
 
     def _open_verified(self, env: Envelope, proj: Projection, ring: keys.KeyRing) -> list[Op]:
         public = self.device_public(env, proj)
@@ -473,3 +487,10 @@ class Store:
 
     def quarantined(self) -> list[quarantine.Quarantined]:
         return quarantine.listed(self._conn)
+
+
+def _unreadable(damaged: list[Damage]) -> Callable[[disk.UnreadableRow], None]:
+    def note(bad: disk.UnreadableRow) -> None:
+        label = f"envelope {bad.seq} of device {bad.device[:13]} (row {bad.row})"
+        damaged.append(Damage(label, bad.reason, bad.row, bad.device, bad.seq))
+    return note

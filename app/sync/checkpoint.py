@@ -16,7 +16,8 @@ only at a clean cut: everything of its own pushed, nothing parked or quarantined
   names team, checkpoint, piece, scope and epoch, so no piece can stand in for another.
 
 The relay (``relay_checkpoint.py``) stores ciphertext and the manifest, checks the signature
-and that the heads are its log's at cursor N, keeps one checkpoint per team and hands each
+and that the heads are its log's at cursor N, keeps the newest checkpoint of each admin
+device (a few per team; a joining device asks for its inviter's) and hands each
 device only the pieces of the scopes it may read.
 
 **Used** by a device that has received nothing yet (``start``), before its first pull. It is
@@ -36,6 +37,7 @@ import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from app.errors import IntegrityError, RelayRefused, SyncError
 from app.store import checkpoint as parts
@@ -93,8 +95,17 @@ def due(client: SyncClient) -> bool:
     store = client.store
     if store.projection.role_of(store.member_id) not in protocol.ADMIN_ROLES:
         return False
-    made = ingest.get_cursor(store, "checkpoint_made", 0)
-    return ingest.get_cursor(store, "pull", 0) - made >= client.checkpoint_every
+    pulled = ingest.get_cursor(store, "pull", 0)
+    made = ingest.get_cursor(store, "checkpoint_made", -1)
+    if made < 0 and store.meta("inviter_pub"):
+        # A device that joined counts from its first round: its inviter made the team's
+        # checkpoint, and a first round should not spend seconds cutting another one.
+        ingest.set_cursor(store, "checkpoint_made", pulled)
+        return False
+    rec = parts.record(store)
+    if rec is not None and rec.get("state") == "started":
+        return False  # its own state is not checked against the log yet
+    return pulled - max(made, 0) >= client.checkpoint_every
 
 
 def make_due(client: SyncClient) -> str:
@@ -188,15 +199,17 @@ def start(client: SyncClient) -> str:
 
 
 def fetch_manifest(client: SyncClient) -> Manifest | None:
+    """The inviting device's checkpoint (the relay keeps one per admin device), checked."""
+    store = client.store
+    inviter, public = store.meta("inviter"), bytes.fromhex(store.meta("inviter_pub") or "")
     try:
-        answer = client.relay.call("GET", f"{protocol.API}/teams/{client.team}/checkpoint")
+        answer = client.relay.call(
+            "GET", f"{protocol.API}/teams/{client.team}/checkpoint?signer={quote(inviter or '')}")
     except RelayRefused as err:
         if err.status == 404:
             return None
         raise
-    store = client.store
     text, sig = str(answer.get("manifest", "")), str(answer.get("sig", ""))
-    inviter, public = store.meta("inviter"), bytes.fromhex(store.meta("inviter_pub") or "")
     try:
         raw = json.loads(text)
         signed = verify_signature(public, bytes.fromhex(sig), signing_bytes(text))

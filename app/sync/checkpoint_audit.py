@@ -5,13 +5,19 @@ In the sync round after the one that installed the checkpoint, ``complete`` pull
 envelopes up to the checkpoint's cursor N (pages as in any pull), checks every device's hash
 chain from its genesis to exactly the head the manifest names (and the signature of each
 page's newest envelope per device, which vouches for its chain), and stores them below row 0
-(``app/store/checkpoint.store_history``). Then the store replays its whole log from scratch
-with every signature checked (``Store.replay``, as ``assistenzzeit check`` does) and compares
-the result with the state the checkpoint gave: equal, the checkpoint is *verified*; not
-equal — an employer's device that signed a state its log does not hold —, it is *refused*
-and the replayed state stays, as if the device had never used it (a history that does
-not lead to the heads: the device forgets what it received and replays from the start). Either way the device
-then holds the whole log, so ``check`` replays everything as on any other device.
+(``app/store/checkpoint.store_history``), each page under a short hold of the store lock.
+Then the whole local log is replayed from scratch into a projection of its own, with every
+signature checked (as ``assistenzzeit check`` does), in chunks of ``CHUNK`` envelopes: the
+store lock is held only to read a chunk, so the app goes on (a clock-in, a pull) while years
+are replayed. Once the replay has folded every row the store holds — new rows that came
+meanwhile are replayed too —, the lock is taken once to compare it with the store's state,
+which folded exactly the same rows on top of the checkpoint: equal, the checkpoint is
+*verified*; not equal — an employer's device that signed a state its log does not hold —,
+it is *refused* and the replayed state takes the store's place, as if the device had never
+used it (a history that does not lead to the heads: the device forgets what it received and
+replays from the start). Either way the device then holds the whole log, so ``check``
+replays everything as on any other device. The replay holds a second projection of the
+whole history while it runs (signed months are not archived on the way).
 """
 
 from __future__ import annotations
@@ -21,13 +27,17 @@ from typing import TYPE_CHECKING
 from app.errors import IntegrityError
 from app.store import checkpoint as parts
 from app.store.envelope import GENESIS_HASH, Envelope, verify_envelope
+from app.store.projection import Projection
+from app.store.store import BEFORE_ALL
 from app.sync import protocol, pull_page
 from app.sync.checkpoint import CheckpointRefused
 
 if TYPE_CHECKING:
+    from app.store.store import Store
     from app.sync.client import SyncClient
 
 PAGE = protocol.MAX_PAGE
+CHUNK = 5000  # envelopes replayed per hold of the store lock (reading them only)
 
 
 def pending(client: SyncClient) -> bool:
@@ -47,19 +57,48 @@ def complete(client: SyncClient) -> str:
             raise CheckpointRefused("its chain heads are not where the log leads")
     except CheckpointRefused as err:
         return _refuse(client, str(err), replay=False)
-    with store.reading():
-        before = parts.state_of(store.projection)
-        damaged = store.replay()
-        if damaged:
-            parts.set_state(store, "started", "the history has damaged envelopes")
-            return "checkpoint not checked yet: damaged envelopes in the history"
-        same = parts.state_of(store.projection) == before
-        store.write_snapshot()
+    same, damaged = _replay_apart(client)
+    if damaged:
+        parts.set_state(store, "started", "the history has damaged envelopes")
+        return "checkpoint not checked yet: damaged envelopes in the history"
     if not same:
         return _refuse(client, "its state is not what replaying the log gives", replay=True)
     parts.set_state(store, "verified")
     client.progress("complete", cursor)
     return f"checkpoint {str(rec['id'])[:8]} verified against the whole log"
+
+
+def _replay_apart(client: SyncClient) -> tuple[bool, bool]:
+    """Replay the whole local log into a projection of its own, the store lock held only
+    while a chunk of rows is read, so the app goes on meanwhile (clock-ins, pulls). Then,
+    under the lock and caught up with the rows that came meanwhile, compare it with the
+    store's state (which folded the same rows on top of the checkpoint); not equal, the
+    replayed state takes its place. (state equal, damaged envelopes found)."""
+    store = client.store
+    proj, after = Projection(), BEFORE_ALL
+    while True:
+        after, damaged = store.fold_apart(proj, after, CHUNK)
+        if damaged:
+            return False, True
+        client.progress("replay", after)  # called without the store lock (tests wait here)
+        if _more_after(store, after):
+            continue  # the next chunk (of history, tail or rows that came meanwhile)
+        mine = parts.state_of(proj)  # outside the lock: only this replay changes ``proj``
+        with store.exclusive():
+            if _more_after(store, after):
+                continue
+            # Caught up; nothing folds while the lock is held, so both saw the same rows.
+            same = parts.state_of(store.projection) == mine
+            if not same:
+                store.adopt(proj)
+                store.write_snapshot()
+            return same, False
+
+
+def _more_after(store: Store, row: int) -> bool:
+    with store.exclusive() as conn:
+        return conn.execute("SELECT 1 FROM envelopes WHERE id > ? LIMIT 1",
+                            (row,)).fetchone() is not None
 
 
 def _refuse(client: SyncClient, reason: str, replay: bool) -> str:

@@ -3,9 +3,12 @@
     PUT  /v1/teams/{team}/checkpoints/{id}/pieces/{n}  signed (employer/proxy), raw body
                                                       ≤ 2 MiB: one sealed piece
     POST /v1/teams/{team}/checkpoints                 signed (employer/proxy) {manifest, sig}:
-                                                      makes the uploaded pieces the team's
-                                                      checkpoint, replacing the one before
-    GET  /v1/teams/{team}/checkpoint                  signed: {manifest, sig}, 404 when none
+                                                      makes the uploaded pieces the posting
+                                                      device's checkpoint, replacing its one
+                                                      before
+    GET  /v1/teams/{team}/checkpoint?signer=D         signed: {manifest, sig} of device D's
+                                                      checkpoint (without D: the newest of the
+                                                      team's), 404 when none
     GET  /v1/teams/{team}/checkpoints/{id}/pieces/{n} signed: the piece, 404 unless its
                                                       scope is one this device may read
     GET  /v1/teams/{team}/heads?cursor=N              signed: every device's newest
@@ -14,8 +17,11 @@
 The relay cannot read a checkpoint, but it checks what it can: the manifest is JSON of the
 expected shape and bounded size, signed by the posting device itself, names this team, a
 cursor it has, heads that are exactly its log's at that cursor and pieces it holds with the
-hashes named. Anything else is a 4xx and changes nothing. One checkpoint per team is kept,
-plus the pieces of one upload in progress (a new upload drops an unfinished older one).
+hashes named. Anything else is a 4xx and changes nothing. The newest checkpoint of each
+device that makes them is kept — a joining device asks for its inviter's, so another admin
+device's checkpoint does not take its place —, at most ``MAX_PER_TEAM`` per team (the one of
+the lowest cursor goes first, never the one just made), plus the pieces of one upload in progress (a new upload drops
+an unfinished older one).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from app.sync.relay_wire import INT63, SCOPE_TEXT_RE, Fields, json_object
 CID_RE = re.compile(r"[0-9a-f]{32}")
 HASH_RE = re.compile(r"[0-9a-f]{64}")
 MAX_HEADS = 10_000
+MAX_PER_TEAM = 4  # checkpoints kept per team: one per admin device, the oldest dropped
 
 
 def add_checkpoint_routes(app: FastAPI, store: RelayStore,
@@ -72,9 +79,11 @@ def add_checkpoint_routes(app: FastAPI, store: RelayStore,
         return {"id": manifest["id"], "cursor": manifest["cursor"]}
 
     @app.get("/v1/teams/{team}/checkpoint")
-    async def current(team: str, request: Request) -> dict[str, Any]:
+    async def current(team: str, request: Request, signer: str = "") -> dict[str, Any]:
         await signed(request, team)
-        found = await run_in_threadpool(pieces.current, team)
+        if len(signer) > 64:
+            raise Refused(400, "signer: at most 64 characters")
+        found = await run_in_threadpool(pieces.current, team, signer)
         if found is None:
             raise Refused(404, "this team has no checkpoint")
         return found
@@ -143,12 +152,11 @@ class CheckpointStore:
 
     def put_piece(self, team: str, cid: str, n: int, blob: bytes, digest: str) -> None:
         with self.store._write(team) as conn:
-            current = conn.execute(select(checkpoints.c.id).where(
-                checkpoints.c.team == team)).scalar()
+            kept = select(checkpoints.c.id).where(checkpoints.c.team == team)
             # One upload at a time: pieces of any other unfinished upload go.
             conn.execute(delete(checkpoint_pieces).where(
                 checkpoint_pieces.c.team == team, checkpoint_pieces.c.id != cid,
-                checkpoint_pieces.c.id != (current or "")))
+                checkpoint_pieces.c.id.not_in(kept)))
             conn.execute(delete(checkpoint_pieces).where(
                 checkpoint_pieces.c.team == team, checkpoint_pieces.c.id == cid,
                 checkpoint_pieces.c.n == n))
@@ -157,6 +165,7 @@ class CheckpointStore:
 
     def commit(self, team: str, manifest: dict[str, Any], text: str, sig: str) -> None:
         cid, cursor = manifest["id"], manifest["cursor"]
+        signer = json.loads(text)["signer"]
         with self.store._write(team) as conn:
             top = conn.execute(select(teams.c.cursor).where(teams.c.team == team)).scalar()
             if top is None or cursor > int(top):
@@ -172,17 +181,34 @@ class CheckpointStore:
                 conn.execute(update(checkpoint_pieces).where(
                     checkpoint_pieces.c.team == team, checkpoint_pieces.c.id == cid,
                     checkpoint_pieces.c.n == n).values(scope=scope))
-            conn.execute(delete(checkpoint_pieces).where(
-                checkpoint_pieces.c.team == team, checkpoint_pieces.c.id != cid))
-            conn.execute(delete(checkpoints).where(checkpoints.c.team == team))
+            conn.execute(delete(checkpoints).where(checkpoints.c.team == team,
+                                                   checkpoints.c.signer == signer))
             conn.execute(insert(checkpoints).values(
-                team=team, id=cid, signer=json.loads(text)["signer"], cursor=cursor,
+                team=team, id=cid, signer=signer, cursor=cursor,
                 manifest=text, sig=sig, made_ms=json.loads(text).get("made_ms")))
+            # A few per team: the oldest others go (a device that made none for long, or is
+            # gone); the one just made stays.
+            others = conn.execute(select(checkpoints.c.signer).where(
+                checkpoints.c.team == team, checkpoints.c.signer != signer).order_by(
+                checkpoints.c.cursor.desc(), checkpoints.c.made_ms.desc(),
+                checkpoints.c.signer)).scalars().all()
+            for old in others[MAX_PER_TEAM - 1:]:
+                conn.execute(delete(checkpoints).where(checkpoints.c.team == team,
+                                                       checkpoints.c.signer == old))
+            conn.execute(delete(checkpoint_pieces).where(
+                checkpoint_pieces.c.team == team,
+                checkpoint_pieces.c.id.not_in(
+                    select(checkpoints.c.id).where(checkpoints.c.team == team))))
 
-    def current(self, team: str) -> dict[str, Any] | None:
+    def current(self, team: str, signer: str = "") -> dict[str, Any] | None:
+        """The checkpoint of ``signer``, or the team's newest."""
+        query = select(checkpoints.c.manifest, checkpoints.c.sig).where(
+            checkpoints.c.team == team)
+        if signer:
+            query = query.where(checkpoints.c.signer == signer)
         with self.store._read() as conn:
-            row = conn.execute(select(checkpoints.c.manifest, checkpoints.c.sig).where(
-                checkpoints.c.team == team)).first()
+            row = conn.execute(query.order_by(checkpoints.c.cursor.desc(),
+                                              checkpoints.c.made_ms.desc()).limit(1)).first()
         return None if row is None else {"manifest": row.manifest, "sig": row.sig}
 
     def piece(self, team: str, cid: str, n: int) -> tuple[str, bytes] | None:

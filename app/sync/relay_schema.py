@@ -69,10 +69,14 @@ calendars = Table("az_calendars", md, Column("team", String(64), primary_key=Tru
                   Column("updated_ms", BigInteger),
                   Column("device", String(64)))  # the publisher; NULL: from before it was kept
 
-# Checkpoints for new devices (``relay_checkpoint.py``): one signed manifest per team, and
-# the sealed pieces of the newest upload (only ciphertext, and membership's signed plaintext).
-checkpoints = Table("az_checkpoints", md, Column("team", String(64), primary_key=True),
-                    Column("id", String(64), nullable=False), Column("signer", String(64)),
+# Checkpoints for new devices (``relay_checkpoint.py``): the newest signed manifest of each
+# device that makes them (a few per team), and the sealed pieces of those and of one upload
+# in progress (only ciphertext, and membership's signed plaintext). ``az_checkpoints``, one
+# per team, was its first form; a relay that has it leaves it unused.
+checkpoints = Table("az_checkpoint_manifests", md,
+                    Column("team", String(64), primary_key=True),
+                    Column("signer", String(64), primary_key=True),
+                    Column("id", String(64), nullable=False),
                     Column("cursor", BigInteger, nullable=False), Column("manifest", Text),
                     Column("sig", String(128)), Column("made_ms", BigInteger))
 checkpoint_pieces = Table(

@@ -10,11 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import insert, select
 
 from app.errors import RelayRefused
 from app.store.services import Services
 from app.sync import checkpoint
 from app.sync.client import RelayHttp
+from app.sync.relay_checkpoint import MAX_PER_TEAM, CheckpointStore
+from app.sync.relay_schema import checkpoint_pieces, teams
+from app.sync.relay_store import open_relay_store
 from tests.sync.conftest import Team, join, make_employer
 
 
@@ -128,3 +132,37 @@ def test_checkpoint_relay_refuses_malformed_and_oversized(relay_db: str, relay_f
         emp.close()
         as_ben.close()
         team.close()
+
+
+def test_checkpoint_relay_keeps_one_per_signer_and_a_few_per_team(relay_db: str) -> None:
+    """Each admin device's newest checkpoint is kept; beyond ``MAX_PER_TEAM`` the oldest
+    other goes, with its pieces; the one just made always stays."""
+    store = open_relay_store(relay_db)
+    with store.engine.begin() as conn:
+        conn.execute(insert(teams).values(team="t", cursor=0, created_ms=0))
+    kept = CheckpointStore(store)
+
+    def make(signer: str, made_ms: int) -> str:
+        cid = hashlib.sha256(f"{signer}{made_ms}".encode()).hexdigest()[:32]
+        digest = hashlib.sha256(cid.encode()).hexdigest()
+        kept.put_piece("t", cid, 0, cid.encode(), digest)
+        text = json.dumps({"signer": signer, "made_ms": made_ms, "id": cid})
+        kept.commit("t", {"id": cid, "cursor": 0, "heads": [], "pieces": [(0, "team", digest)]},
+                    text, "00")
+        return cid
+
+    make("dev-a", 1)
+    newer_a = make("dev-a", 2)  # replaces a's first
+    for i in range(MAX_PER_TEAM):
+        make(f"dev-{i}", 10 + i)
+    survivors = {json.loads(kept.current("t", f"dev-{i}")["manifest"])["signer"]
+                 for i in range(MAX_PER_TEAM) if kept.current("t", f"dev-{i}")}
+    assert survivors == {f"dev-{i}" for i in range(MAX_PER_TEAM)}
+    assert kept.current("t", "dev-a") is None  # the oldest went
+    newest = kept.current("t")
+    assert newest is not None
+    assert json.loads(newest["manifest"])["made_ms"] == 10 + MAX_PER_TEAM - 1
+    with store.engine.begin() as conn:
+        ids = set(conn.execute(select(checkpoint_pieces.c.id)).scalars())
+    assert newer_a not in ids and len(ids) == MAX_PER_TEAM  # pieces went with it
+    store.engine.dispose()
