@@ -20,6 +20,9 @@ the snapshot; ``--unsigned``: nothing signed):
    complete, their ratio to TimeTagger's pull rate, bytes/op on the wire, the joining
    process's peak RSS, and which path the join took (checkpoint, else full replay).
 
+``AZ_JOIN_PROFILE=file`` writes a cProfile of the joining device's first sync round there
+(the figures then include the profiler's cost).
+
 Each side runs in its own process, started by this small parent: on Linux a process
 inherits its parent's peak RSS (``ru_maxrss`` survives fork and exec), so the joining
 device's figure is its own. The machine's load is printed with every figure.
@@ -143,6 +146,10 @@ def checkpoint_path(store: Any, report: Any) -> str:
 
 def joiner_side(where: Path, url: str, code: str, month: str, expected: int) -> None:
     """The new device: ask to join, wait for "go" (approved), sync, report as JSON."""
+    # The app has the roster screen's modules loaded before it joins (``app.flet_main``
+    # imports ``app.views.roster``, which imports these and, through them, ``holidays``):
+    # loading them is not part of joining.
+    from app.store import planning, reports  # noqa: F401
     from app.store.services import Services
     from app.sync.client import SyncClient
     from app.sync.pairing import join_with_code
@@ -154,7 +161,8 @@ def joiner_side(where: Path, url: str, code: str, month: str, expected: int) -> 
     sys.stdin.readline()  # approved
     t0 = time.perf_counter()
     first, after = month_range(month)
-    state: dict[str, Any] = {"usable": None, "checks": 0.0, "roster": None, "pages": 0}
+    state: dict[str, Any] = {"usable": None, "checks": 0.0, "roster": None, "pages": 0,
+                             "stages": {}}
 
     def usable_now() -> None:
         """Usable once the month's shifts are all there and the screen's data reads; the
@@ -167,14 +175,22 @@ def joiner_side(where: Path, url: str, code: str, month: str, expected: int) -> 
             state["checks"] += time.perf_counter() - c0
 
     def progress(stage: str, _n: int) -> None:
+        state["stages"].setdefault(stage, time.perf_counter() - t0 - state["checks"])
         if stage == "pull":
             state["pages"] += 1
         if state["usable"] is None and stage != "push":
             usable_now()
 
     rounds = []
+    profile = os.environ.get("AZ_JOIN_PROFILE")  # a file for the first round's cProfile
     with SyncClient(joined.store, url, progress=progress) as client:
-        report = client.sync()
+        if profile:
+            import cProfile
+            prof = cProfile.Profile()
+            report = prof.runcall(client.sync)
+            prof.dump_stats(profile)
+        else:
+            report = client.sync()
         rounds.append((time.perf_counter() - t0 - state["checks"], report))  # less failures
         path = checkpoint_path(joined.store, report)
         peak_first = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -195,7 +211,7 @@ def joiner_side(where: Path, url: str, code: str, month: str, expected: int) -> 
         "first_round": rounds[0][0], "complete": rounds[-1][0],
         "path": path, "last_round": last,
         "usable": state["usable"], "checks": state["checks"], "roster": state["roster"],
-        "pages": state["pages"], "wire": wire,
+        "pages": state["pages"], "wire": wire, "stages": state["stages"],
         "close": time.perf_counter() - c0, "before_mb": before / 1024,
         "peak_first_mb": peak_first / 1024, "peak_sync_mb": peak_sync / 1024,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
@@ -283,6 +299,8 @@ def bench_years(base: Path, years: int, signed: bool) -> None:
               f"{expected['shifts']} shifts) after {r['usable']:.2f} s (target ≤ 3 s) "
               f"→ {ops / r['usable']:,.0f} history ops/s = "
               f"{ops / r['usable'] / tt_rate:.2f}× TimeTagger's pull")
+        print("    stages (first time reached, s from approval): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in r["stages"].items()))
         if r["complete"] != r["first_round"]:
             print(f"    first sync round returned after {r['first_round']:.2f} s; the next "
                   f"round ({r['last_round']}) after {r['complete']:.2f} s")

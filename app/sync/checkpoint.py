@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -229,23 +230,34 @@ def use(client: SyncClient, manifest: Manifest) -> None:
         heads = manifest.heads()
         if raw.get("schema") != SCHEMA:
             raise CheckpointRefused("it was made by another app version")
-        relay_heads = client.relay.call(
-            "GET", f"{protocol.API}/teams/{team}/heads?cursor={manifest.cursor}")["heads"]
-        if sorted(heads) != sorted((d, int(s), bytes.fromhex(h)) for d, s, h in relay_heads):
-            raise CheckpointRefused("its chain heads are not the log's")
-        chunks: dict[str, list[bytes]] = {}
+        wanted_pieces = []
         for piece in sorted(raw["pieces"], key=lambda p: int(p["n"])):
-            scope, epoch, n = str(piece["scope"]), int(piece["epoch"]), int(piece["n"])
+            scope, epoch = str(piece["scope"]), int(piece["epoch"])
             key = None if scope == "membership" else store.ring.scopes.get((scope, epoch))
             if scope != "membership" and key is None:
                 continue  # a scope this device does not read: the relay does not serve it
-            blob = client.relay.request(
-                "GET", f"{protocol.API}/teams/{team}/checkpoints/{manifest.id}/pieces/{n}",
-                extra_headers={"accept-encoding": "identity"}).content
-            if hashlib.sha256(blob).hexdigest() != piece["hash"]:
-                raise CheckpointRefused(f"piece {n} is not the signed one")
-            chunks.setdefault(scope, []).append(blob if key is None else open_sealed(
-                key, blob, piece_aad(team, manifest.id, n, scope, epoch), f"piece {n}"))
+            wanted_pieces.append((piece, scope, epoch, key))
+        # The heads and the pieces are fetched two at a time while this thread checks and
+        # opens the pieces already here: the relay and the network work meanwhile. Nothing
+        # is used before every check below has passed.
+        pool = ThreadPoolExecutor(2, thread_name_prefix="az-checkpoint")
+        try:
+            asked = pool.submit(client.relay.call, "GET",
+                                f"{protocol.API}/teams/{team}/heads?cursor={manifest.cursor}")
+            blobs = pool.map(lambda p: _fetch_piece(client, manifest, int(p[0]["n"])),
+                             wanted_pieces)
+            relay_heads = asked.result()["heads"]
+            if sorted(heads) != sorted((d, int(s), bytes.fromhex(h)) for d, s, h in relay_heads):
+                raise CheckpointRefused("its chain heads are not the log's")
+            chunks: dict[str, list[bytes]] = {}
+            for (piece, scope, epoch, key), blob in zip(wanted_pieces, blobs, strict=True):
+                n = int(piece["n"])
+                if hashlib.sha256(blob).hexdigest() != piece["hash"]:
+                    raise CheckpointRefused(f"piece {n} is not the signed one")
+                chunks.setdefault(scope, []).append(blob if key is None else open_sealed(
+                    key, blob, piece_aad(team, manifest.id, n, scope, epoch), f"piece {n}"))
+        finally:
+            pool.shutdown(cancel_futures=True)  # a refusal fetches no further piece
         with ingest.gc_paused():  # hundreds of thousands of objects, none in cycles
             proj, months = parts.assemble(
                 (parts.decode_part(b"".join(c)) for c in chunks.values()),
@@ -261,3 +273,9 @@ def use(client: SyncClient, manifest: Manifest) -> None:
     except (KeyError, TypeError, ValueError) as err:
         raise CheckpointRefused(f"its manifest is malformed ({err!r})") from err
     client.progress("checkpoint", manifest.cursor)
+
+
+def _fetch_piece(client: SyncClient, manifest: Manifest, n: int) -> bytes:
+    return client.relay.request(
+        "GET", f"{protocol.API}/teams/{client.team}/checkpoints/{manifest.id}/pieces/{n}",
+        extra_headers={"accept-encoding": "identity"}).content
