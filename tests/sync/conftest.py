@@ -127,6 +127,14 @@ def pg_url(pg_cluster: str) -> str:
     return pg_cluster.rsplit("/", 1)[0] + "/" + name
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def relay_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The relay's database: a SQLite file, and (marked postgres) a fresh PostgreSQL one."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    return str(tmp_path / "relay.db")
+
+
 @dataclass
 class Team:
     employer: Services

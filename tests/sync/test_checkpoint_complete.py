@@ -19,13 +19,6 @@ from tests.sync.conftest import join
 from tests.sync.test_checkpoint_join import checkpointed_team, fingerprint, more_ops
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def relay_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    return str(tmp_path / "relay.db")
-
-
 def test_checkpoint_check_does_not_block_a_clock_in(relay_db: str, relay_factory: Any,
                                                     tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,13 +20,6 @@ from app.store.store import Change, uuid7
 from tests.sync.conftest import Team, join, make_employer
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def relay_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    return str(tmp_path / "relay.db")
-
-
 def fingerprint(services: Services) -> str:
     return json.dumps(services.store.projection.fingerprint(), sort_keys=True, default=str)
 

@@ -22,13 +22,6 @@ from app.sync.relay_store import open_relay_store
 from tests.sync.conftest import Team, join, make_employer
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def relay_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    return str(tmp_path / "relay.db")
-
-
 def http_of(services: Services, url: str) -> RelayHttp:
     store = services.store
     return RelayHttp(url, store.device_id, store.ring.signing, retries=0)

@@ -7,8 +7,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from app.domain.ops import EMPLOYER_FIELDS
 from app.store.services import Services
 from tests.sync.conftest import TODAY, Team, join, make_team
@@ -47,13 +45,6 @@ def relay_plaintext_dump(db: str, tmp: Path) -> bytes:
         if f.exists():
             data += f.read_bytes()
     return data
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def relay_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    return str(tmp_path / "relay.db")
 
 
 def test_relay_three_stores_converge(relay_db: str, relay_factory: Any, tmp_path: Path) -> None:

@@ -25,13 +25,6 @@ from app.sync.relay_store import open_relay_store
 from tests.sync.conftest import KDF_N, PW, Team, make_employer, make_team
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def relay_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        return str(request.getfixturevalue("pg_url"))
-    return str(tmp_path / "relay.db")
-
-
 def stored(db: str) -> int:
     store = open_relay_store(db)
     try:
