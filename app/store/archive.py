@@ -33,7 +33,7 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from app.errors import IntegrityError
-from app.store import disk
+from app.store import archive_segments, disk
 from app.store.crypto import open_sealed, seal
 from app.store.projection import Projection
 
@@ -90,13 +90,22 @@ def archive_closed(store: Store, lock: Any) -> list[dict[str, Any]]:
     return payloads
 
 
-def save(store: Store, payloads: list[dict[str, Any]], level: int = 6) -> None:
-    """Write taken-out months (inside the snapshot's transaction; a joining device also
-    writes the months of a checkpoint, at ``level`` 1 to be usable sooner)."""
+def save(store: Store, payloads: list[dict[str, Any]]) -> None:
+    """Write taken-out months (inside the snapshot's transaction)."""
     with store.exclusive() as conn:
         for payload in payloads:
             name = _name(store, payload["month"])
-            data = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), level)
+            data = zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 6)
+            disk.put_archive(conn, name, seal(store.ring.master, data, f"archive/{name}".encode()))
+
+
+def save_sections(store: Store, months: list[dict[str, Any]]) -> None:
+    """Write the archived months of a checkpoint as they came, one compressed section per
+    scope (``archive_segments``): nothing is decoded or compressed again."""
+    with store.exclusive() as conn:
+        for month in months:
+            name = _name(store, month["month"])
+            data = archive_segments.encode(month["month"], month["ids"], month["sections"])
             disk.put_archive(conn, name, seal(store.ring.master, data, f"archive/{name}".encode()))
 
 
@@ -118,7 +127,10 @@ def load(store: Store, month: str) -> dict[str, Any]:
         raise IntegrityError("error.archive.missing", month=month)
     data = open_sealed(store.ring.master, blob, f"archive/{name}".encode(),
                        f"the archived month {month}")
-    payload: dict[str, Any] = json.loads(zlib.decompress(data))
+    if archive_segments.is_sections(data):  # as a checkpoint brought it
+        payload = archive_segments.decode(data)
+    else:
+        payload = json.loads(zlib.decompress(data))
     if payload.get("month") != month:
         raise IntegrityError("error.archive.other_month", month=month)
     return payload

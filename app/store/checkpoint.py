@@ -20,16 +20,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import struct
 import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from app.domain.hlc import ClockSkewError
 from app.domain.merge import Version
-from app.domain.model import ENTITIES, columns_of, defaults_of
+from app.domain.model import ENTITIES, columns_of
 from app.domain.ops import Op, op_scope, scope_of
 from app.errors import IntegrityError
-from app.store import archive, bounded, disk
+from app.store import archive, archive_segments, bounded, disk
 from app.store.envelope import Envelope
 from app.store.history_pack import IdTable, pack, unpack
 from app.store.projection import SCHEMA, Projection
@@ -37,6 +38,8 @@ from app.store.projection import SCHEMA, Projection
 PART_KEYS = ("rows", "histories", "conflicts", "rejected", "pending", "months")
 # What one part may inflate to on a joining device (five years of a team scope: tens of MB).
 MAX_PART_BYTES = 256 * 1024 * 1024
+_PART_MAGIC = b"assistenzzeit/checkpoint-part/2\n"
+_LEN = struct.Struct(">I")
 
 
 class Unplaceable(IntegrityError):
@@ -110,7 +113,7 @@ def _add(section: Callable[[str], dict[str, Any]], ids: IdTable, entity: str, ei
     key = f"{entity}/{eid}"
     if history is None and _one_scope(entity):
         sec = section(field_scope(entity, "id", row))
-        defaults = _defaults(entity)  # what assembly fills in need not travel
+        defaults = archive_segments.row_defaults(entity)  # what assembly fills in need not travel
         sec["rows"].setdefault(entity, {})[eid] = {
             k: v for k, v in row.items() if k != "id" and (k not in defaults or v != defaults[k])}
         if packed is not None:
@@ -128,11 +131,6 @@ def _add(section: Callable[[str], dict[str, Any]], ids: IdTable, entity: str, ei
         sec["rows"].setdefault(entity, {})[eid] = {n: row[n] for n in fields}
         if fields:
             sec["histories"][key] = pack(fields, ids)
-
-
-@functools.cache
-def _defaults(entity: str) -> dict[str, Any]:
-    return defaults_of(ENTITIES[entity])
 
 
 @functools.cache
@@ -158,53 +156,87 @@ def state_of(proj: Projection) -> dict[str, Any]:
 
 
 def encode_part(part: dict[str, Any]) -> bytes:
-    return zlib.compress(json.dumps(part, separators=(",", ":")).encode(), 6)
+    """A part for the wire: its compressed JSON, then each archived month's section
+    compressed on its own (``archive_segments``: a joining device stores them as they
+    are), indexed in the JSON by offset, size, entity ids and timesheet documents."""
+    index: dict[str, dict[str, Any]] = {}
+    sections: list[bytes] = []
+    at = 0
+    for month, sec in sorted(part["months"].items()):
+        blob = zlib.compress(json.dumps(sec, separators=(",", ":")).encode(), 6)
+        index[month] = {"at": at, "size": len(blob), "documents": sorted(sec["documents"]),
+                        "ids": sorted(eid for rows in sec["rows"].values() for eid in rows)}
+        sections.append(blob)
+        at += len(blob)
+    head = zlib.compress(json.dumps({**part, "months": index}, separators=(",", ":")).encode(),
+                         6)
+    return _PART_MAGIC + _LEN.pack(len(head)) + head + b"".join(sections)
 
 
 def decode_part(data: bytes) -> dict[str, Any]:
-    """A part as ``encode_part`` wrote it, inflated in bounded memory; IntegrityError else."""
+    """A part as ``encode_part`` wrote it, inflated in bounded memory; each month of
+    ``months`` gets its section's bytes as ``blob``, not inflated. IntegrityError else."""
     try:
-        part = json.loads(bounded.inflate(data, wbits=15, cap=MAX_PART_BYTES))
-    except (ValueError, RecursionError, bounded.TooLarge) as err:
+        if not data.startswith(_PART_MAGIC):
+            raise ValueError("not a checkpoint part")
+        start = len(_PART_MAGIC) + _LEN.size
+        (size,) = _LEN.unpack_from(data, len(_PART_MAGIC))
+        part = json.loads(bounded.inflate(data[start:start + size], wbits=15,
+                                          cap=MAX_PART_BYTES))
+        area = memoryview(data)[start + size:]
+        if not isinstance(part, dict) or any(not isinstance(part.get(k), dict | list)
+                                             for k in PART_KEYS):
+            raise ValueError("a checkpoint part lacks its sections")
+        end = 0
+        for month, entry in part["months"].items():
+            at, length = entry["at"], entry["size"]
+            if not (isinstance(at, int) and isinstance(length, int)
+                    and 0 <= at <= at + length <= len(area)):
+                raise ValueError(f"the section of {month} lies outside the part")
+            if not all(isinstance(i, str) for i in [*entry["ids"], *entry["documents"]]):
+                raise ValueError(f"the index of {month} names an id that is not text")
+            entry["blob"] = bytes(area[at:at + length])
+            end = max(end, at + length)
+        if end != len(area):
+            raise ValueError("bytes in the part that no month names")
+    except (ValueError, KeyError, TypeError, RecursionError, struct.error,
+            bounded.TooLarge) as err:
         raise IntegrityError(f"a checkpoint part does not decode ({err})") from err
-    if not isinstance(part, dict) or any(not isinstance(part.get(k), dict | list)
-                                         for k in PART_KEYS):
-        raise IntegrityError("a checkpoint part lacks its sections")
     return part
 
 
 def assemble(parts: Iterable[dict[str, Any]], ids: list[str], schema: str
              ) -> tuple[Projection, list[dict[str, Any]]]:
     """The projection of the parts (those of the scopes this device reads), and the
-    archived months as ``archive.save`` keeps them (the projection knows them as archived)."""
+    archived months as ``archive.save_sections`` keeps them: each month's sections as they
+    came (the projection knows their rows as archived, from the parts' index)."""
     if schema != SCHEMA:
         raise IntegrityError("the checkpoint was made by another app version")
     proj = Projection()
     proj._ids = IdTable(ids)
     months: dict[str, dict[str, Any]] = {}
+    documents: dict[str, str] = {}  # timesheet id → month of its archived signed document
     try:
         for part in parts:
-            _merge(proj, proj.rows, proj._packed, part["rows"], part["histories"])
+            archive_segments.merge(proj._ids, proj.rows, proj._packed, part["rows"],
+                                   part["histories"])
             proj.conflicts.update(part["conflicts"])
             proj._dirty_conflicts.update(part["conflicts"])
             proj.rejected.update(part["rejected"])
             for raw in part["pending"]:
                 op = Op.from_wire(raw)
                 proj.pending[op.op_id] = op
-            for month, sec in part["months"].items():
+            for month, entry in part["months"].items():
                 m = months.setdefault(str(month), {"month": str(month), "ids": list(ids),
-                                                   "rows": {}, "histories": {},
-                                                   "documents": {}})
-                _merge(proj, m["rows"], m["histories"], sec["rows"], sec["histories"])
-                m["documents"].update(sec["documents"])
-        for month, m in months.items():
-            for rows in m["rows"].values():
-                proj.archived.update(dict.fromkeys(rows, month))
-            for sid in m["documents"]:
-                if proj.rows["timesheet"][sid]["document"]:
-                    raise ValueError(f"timesheet {sid} has its document twice")
-                proj.archived[sid] = month
-            proj.archived_months.add(month)
+                                                   "sections": []})
+                m["sections"].append(entry["blob"])
+                proj.archived.update(dict.fromkeys(entry["ids"], str(month)))
+                documents.update(dict.fromkeys(entry["documents"], str(month)))
+                proj.archived_months.add(str(month))
+        for sid, month in documents.items():
+            if proj.rows["timesheet"][sid]["document"]:
+                raise ValueError(f"timesheet {sid} has its document twice")
+            proj.archived[sid] = month
         proj._dirty.update((e, i) for e, rows in proj.rows.items() for i in rows)
         proj.flush()
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
@@ -212,34 +244,6 @@ def assemble(parts: Iterable[dict[str, Any]], ids: list[str], schema: str
     except Exception as err:  # sqlite3 refusing a value of the wrong type, and the like
         raise IntegrityError(f"a checkpoint part does not load ({err})") from err
     return proj, list(months.values())
-
-
-def _merge(proj: Projection, tables: dict[str, dict[str, dict[str, Any]]],
-           packed: dict[str, str], rows: dict[str, Any], histories: dict[str, Any]) -> None:
-    """Rows and packed histories of one part into ``tables`` and ``packed``: the
-    projection's own, or an archived month's."""
-    for entity, erows in rows.items():
-        defaults = proj._defaults[entity]
-        table = tables.setdefault(entity, {})
-        for eid, fields in erows.items():
-            unknown = set(fields) - set(defaults) | ({"id"} & set(fields))
-            if unknown:
-                raise ValueError(f"{entity} has no field {sorted(unknown)[0]!r}")
-            row = table.get(eid)
-            if row is None:
-                row = table[eid] = {**defaults, "id": eid}
-            row.update(fields)
-    for key, text in histories.items():
-        entity, eid = key.split("/", 1)
-        row = tables[entity][eid]  # KeyError: a history without its row
-        if not isinstance(text, str):
-            raise TypeError(f"the history of {key} is not packed text")
-        if key in packed:  # the entity's fields of another scope came first
-            both = unpack(packed[key], row, proj._ids.ids)
-            both.update(unpack(text, row, proj._ids.ids))
-            packed[key] = pack(both, proj._ids)
-        else:
-            packed[key] = text
 
 
 # ---------------------------------------------------------------------- a started device
@@ -259,7 +263,7 @@ def install(store: Any, proj: Projection, months: list[dict[str, Any]],
         # The state first: a crash before the cursor is written leaves a device that
         # starts again (from the checkpoint, or by folding the log over the same state).
         with store.transaction():
-            archive.save(store, months, level=1)  # sealed under this device's master key
+            archive.save_sections(store, months)  # sealed under this device's master key
         store.adopt(proj)
         store.write_snapshot()
         with disk.write_tx(conn):

@@ -85,8 +85,14 @@ class ArchivedMonths:
                 "histories": histories, "documents": documents}
 
     def put_back(self, payload: dict[str, Any]) -> None:
-        """The inverse of ``take_out``."""
-        self.archived_months.discard(payload["month"])
+        """The inverse of ``take_out``. Only rows archived in this month come back: a
+        payload naming others (a damaged or forged archive) changes nothing."""
+        month = payload["month"]
+        if any(self.archived.get(eid) != month for rows in payload["rows"].values()
+               for eid in rows) or any(self.archived.get(sid) != month
+                                       for sid in payload["documents"]):
+            raise IntegrityError("error.archive.other_month", month=month)
+        self.archived_months.discard(month)
         for sid, document in payload["documents"].items():
             self.rows["timesheet"][sid]["document"] = document
             self.archived.pop(sid, None)
@@ -96,10 +102,16 @@ class ArchivedMonths:
             for eid in rows:
                 self.archived.pop(eid, None)
                 self._dirty.add((entity, eid))
+        # Numbered as this projection numbers (its id table only grows), histories stay
+        # packed until an op or a read needs them: bringing a month back stays cheap.
+        same_ids = payload["ids"] == self._ids.ids[:len(payload["ids"])]
         for key, text in payload["histories"].items():
             entity, eid = key.split("/", 1)
-            self.histories[(entity, eid)] = unpack(text, self.rows[entity][eid],
-                                                   payload["ids"])
+            if same_ids:
+                self._packed[key] = text
+            else:
+                self.histories[(entity, eid)] = unpack(text, self.rows[entity][eid],
+                                                       payload["ids"])
         self.flush()
 
     def bring_back(self, month: str) -> None:

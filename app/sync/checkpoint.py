@@ -56,6 +56,10 @@ MAX_PIECES = 512
 MAX_MANIFEST_BYTES = 1024 * 1024
 CHECKPOINT_EVERY = 5000  # envelopes since the last checkpoint before an admin makes one
 _SIG_PREFIX = b"assistenzzeit/checkpoint/1\n"
+FORMAT = 2  # 2: archived months travel as sections a joining device stores as they are
+# Where an admin device notes the cursor of its last checkpoint, per format: after an
+# update that changes the format, the next round makes one a joining device can use.
+MADE = f"checkpoint_made/{FORMAT}"
 
 
 class CheckpointRefused(SyncError):
@@ -97,11 +101,11 @@ def due(client: SyncClient) -> bool:
     if store.projection.role_of(store.member_id) not in protocol.ADMIN_ROLES:
         return False
     pulled = ingest.get_cursor(store, "pull", 0)
-    made = ingest.get_cursor(store, "checkpoint_made", -1)
+    made = ingest.get_cursor(store, MADE, -1)
     if made < 0 and store.meta("inviter_pub"):
         # A device that joined counts from its first round: its inviter made the team's
         # checkpoint, and a first round should not spend seconds cutting another one.
-        ingest.set_cursor(store, "checkpoint_made", pulled)
+        ingest.set_cursor(store, MADE, pulled)
         return False
     rec = parts.record(store)
     if rec is not None and rec.get("state") == "started":
@@ -115,7 +119,7 @@ def make_due(client: SyncClient) -> str:
     try:
         cid = make(client)
     except RelayRefused as err:
-        ingest.set_cursor(client.store, "checkpoint_made", ingest.get_cursor(
+        ingest.set_cursor(client.store, MADE, ingest.get_cursor(
             client.store, "pull", 0))
         return f"no checkpoint made: {err.reason}"
     return f"checkpoint {cid[:8]} made" if cid else ""
@@ -165,13 +169,13 @@ def make(client: SyncClient) -> str | None:
                              blob, extra_headers={"content-type": "application/octet-stream"})
         pieces.append({"n": n, "scope": scope, "epoch": epoch, "size": len(blob),
                        "hash": hashlib.sha256(blob).hexdigest()})
-    text = canonical({"v": 1, "team": team, "id": cid, "signer": store.device_id,
+    text = canonical({"v": FORMAT, "team": team, "id": cid, "signer": store.device_id,
                       "made_ms": int(time.time() * 1000), "cursor": cursor,
                       "heads": sorted(heads), "newest": newest, "schema": SCHEMA,
                       "ids": ids, "pieces": pieces})
     client.relay.call("POST", f"{protocol.API}/teams/{team}/checkpoints", {
         "manifest": text, "sig": ring.signing.sign(signing_bytes(text)).hex()})
-    ingest.set_cursor(store, "checkpoint_made", cursor)
+    ingest.set_cursor(store, MADE, cursor)
     client.progress("checkpoint_made", cursor)
     return cid
 
@@ -228,7 +232,7 @@ def use(client: SyncClient, manifest: Manifest) -> None:
     store, team, raw = client.store, client.team, manifest.raw
     try:
         heads = manifest.heads()
-        if raw.get("schema") != SCHEMA:
+        if raw.get("schema") != SCHEMA or raw.get("v") != FORMAT:
             raise CheckpointRefused("it was made by another app version")
         wanted_pieces = []
         for piece in sorted(raw["pieces"], key=lambda p: int(p["n"])):

@@ -71,7 +71,7 @@ def test_checkpoint_not_made_by_unchecked_or_just_joined_device(
         # Its first round made none (the relay's is still the inviter's), and counts from it.
         manifest = checkpoint.fetch_manifest(client)
         assert manifest is not None and manifest.raw["signer"] == team.employer.store.device_id
-        assert ingest.get_cursor(second.store, "checkpoint_made", -1) == ingest.get_cursor(
+        assert ingest.get_cursor(second.store, checkpoint.MADE, -1) == ingest.get_cursor(
             second.store, "pull")
         client.checkpoint_every = 0  # would make one in every round it may
         more_ops(team, second.store.member_id)

@@ -78,8 +78,16 @@ def heads_off_the_log(db: str, team: Team) -> None:
     _put_manifest(db, raw, team.employer.store.ring.signing)
 
 
+def older_format(db: str, team: Team) -> None:
+    """Made by the employer's device before an update changed the parts' format."""
+    text, _ = _stored(db)
+    _put_manifest(db, {**json.loads(text), "v": checkpoint.FORMAT - 1},
+                  team.employer.store.ring.signing)
+
+
 @pytest.mark.parametrize(("tamper", "reason"), [
     (flip_piece, "is not the signed one"),
+    (older_format, "made by another app version"),
     (signed_by_assistant, "signature is not the inviting device's"),
     (heads_off_the_log, "chain heads are not the log's"),
 ])
