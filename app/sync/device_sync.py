@@ -120,15 +120,18 @@ def stop_background() -> None:
 
 def status(services: Services) -> dict[str, Any]:
     """``state`` (idle/syncing/ok/error/off), ``last_synced`` (local datetime or None),
-    ``error`` and ``waiting`` for the screens."""
-    from app.store import ingest
+    ``error``, ``waiting`` and ``checkpoint`` (what became of the checkpoint this device
+    started from: None, or its record with ``state`` started/verified/refused and
+    ``reason``) for the screens."""
+    from app.store import checkpoint, ingest
 
     ms = ingest.get_cursor(services.store, "last_synced", 0)
     last = datetime.fromtimestamp(ms / 1000).astimezone() if ms else None
     bg = _STATE["background"]
     state = dict(bg.status) if bg is not None else {"state": "off", "error": None}
     return {"state": state.get("state"), "error": state.get("error"), "last_synced": last,
-            "waiting": _STATE.get("waiting"), "relay": relay_url(services)}
+            "waiting": _STATE.get("waiting"), "relay": relay_url(services),
+            "checkpoint": checkpoint.record(services.store)}
 
 
 def sync_now(services: Services) -> SyncReport:

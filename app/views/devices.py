@@ -40,6 +40,10 @@ def sync_panel(app: Host, quiet: bool = False) -> ft.Control:
              else app.t("sync.never")]
     if st["error"]:
         lines.append(app.t("sync.error", error=st["error"]))
+    started = st["checkpoint"] or {}
+    if started.get("state") in ("started", "refused"):  # verified: nothing left to say
+        lines.append(app.t(f"sync.checkpoint_{started['state']}",
+                           reason=started.get("reason") or ""))
     return ft.Column([
         w.text(s, " · ".join(lines), key="sync-status", live=True),
         w.button(s, app.t("sync.now"), lambda e: sync_now(app), icon=ft.Icons.SYNC),

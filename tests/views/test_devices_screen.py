@@ -120,3 +120,26 @@ def test_devices_screen_shows_conflict_and_keeps_chosen_value(relay: RelayProces
     finally:
         holder.store = holder.services = None
         team.close()
+
+
+def test_sync_status_says_what_became_of_the_checkpoint(demo_holder: StoreHolder,
+                                                        clean_sync: None) -> None:
+    """A device that started from its inviter's checkpoint says the history is still being
+    checked; a refused one says why; a verified one says nothing more."""
+    from app.store import checkpoint
+
+    app = app_for(demo_holder, "Anna Becker")
+    buttons(devices.build(app))["LAN-Modus starten"].on_click(None)
+    store = demo_holder.services.store
+
+    def status() -> str:
+        return next(t for t in texts(devices.build(app)) if "synchronisiert" in t)
+
+    assert "Verlauf" not in status()  # this device never started from a checkpoint
+    checkpoint.set_state(store, "started")
+    assert "Der ältere Verlauf wird im Hintergrund geladen und geprüft." in status()
+    checkpoint.set_state(store, "refused", "its chain heads are not the log's")
+    assert ("Der Stand des einladenden Geräts wurde nicht verwendet (its chain heads are not "
+            "the log's). Alle Daten kommen aus dem vollständigen Verlauf.") in status()
+    checkpoint.set_state(store, "verified")
+    assert "Verlauf" not in status() and "Stand" not in status()
