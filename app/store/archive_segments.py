@@ -64,7 +64,7 @@ def merge(ids: IdTable, tables: dict[str, dict[str, dict[str, Any]]],
             packed[key] = text
 
 
-def encode(month: str, ids: list[str], sections: list[bytes]) -> bytes:
+def encode(month: str, ids: list[str], sections: list[bytes | memoryview]) -> bytes:
     """What the archive keeps for a month received as sections (before sealing)."""
     header = json.dumps({"month": month, "ids": ids, "sizes": [len(s) for s in sections]},
                         separators=(",", ":")).encode()

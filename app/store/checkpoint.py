@@ -195,7 +195,7 @@ def decode_part(data: bytes) -> dict[str, Any]:
                 raise ValueError(f"the section of {month} lies outside the part")
             if not all(isinstance(i, str) for i in [*entry["ids"], *entry["documents"]]):
                 raise ValueError(f"the index of {month} names an id that is not text")
-            entry["blob"] = bytes(area[at:at + length])
+            entry["blob"] = area[at:at + length]  # a view: the section is not copied
             end = max(end, at + length)
         if end != len(area):
             raise ValueError("bytes in the part that no month names")

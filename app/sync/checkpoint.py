@@ -264,7 +264,8 @@ def use(client: SyncClient, manifest: Manifest) -> None:
             pool.shutdown(cancel_futures=True)  # a refusal fetches no further piece
         with ingest.gc_paused():  # hundreds of thousands of objects, none in cycles
             proj, months = parts.assemble(
-                (parts.decode_part(b"".join(c)) for c in chunks.values()),
+                # Each scope's pieces are let go once joined: one copy of them at a time.
+                (parts.decode_part(b"".join(chunks.pop(scope))) for scope in list(chunks)),
                 [str(i) for i in raw["ids"]], str(raw["schema"]))
             parts.install(store, proj, months, heads, manifest.cursor, int(raw["newest"]),
                           {"id": manifest.id, "cursor": manifest.cursor,
