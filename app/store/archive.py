@@ -128,7 +128,7 @@ def load(store: Store, month: str) -> dict[str, Any]:
     data = open_sealed(store.ring.master, blob, f"archive/{name}".encode(),
                        f"the archived month {month}")
     if archive_segments.is_sections(data):  # as a checkpoint brought it
-        payload = archive_segments.decode(data)
+        payload = archive_segments.decode(data, month)
     else:
         payload = json.loads(zlib.decompress(data))
     if payload.get("month") != month:

@@ -75,14 +75,16 @@ def is_sections(data: bytes) -> bool:
     return data.startswith(MAGIC)
 
 
-def decode(data: bytes) -> dict[str, Any]:
-    """The month's payload (``month``, ``ids``, ``rows``, ``histories``, ``documents``)
+def decode(data: bytes, month: str) -> dict[str, Any]:
+    """``month``'s payload (``month``, ``ids``, ``rows``, ``histories``, ``documents``)
     from what ``encode`` wrote; IntegrityError when a section is malformed."""
     try:
         at = len(MAGIC) + _LEN.size
         (size,) = _LEN.unpack_from(data, len(MAGIC))
         header = json.loads(data[at:at + size])
-        month, id_list = str(header["month"]), [str(i) for i in header["ids"]]
+        if header["month"] != month:
+            raise IntegrityError("error.archive.other_month", month=month)
+        id_list = [str(i) for i in header["ids"]]
         ids = IdTable(id_list)
         payload: dict[str, Any] = {"month": month, "ids": id_list, "rows": {},
                                    "histories": {}, "documents": {}}
@@ -98,5 +100,6 @@ def decode(data: bytes) -> dict[str, Any]:
             raise ValueError("bytes after the last section")
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, struct.error,
             RecursionError, bounded.TooLarge) as err:
-        raise IntegrityError(f"an archived month's sections are malformed ({err!r})") from err
+        raise IntegrityError("error.archive.unreadable", month=month,
+                             reason=f"malformed sections: {err!r}") from err
     return payload

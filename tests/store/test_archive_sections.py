@@ -46,7 +46,7 @@ def test_sections_load_as_exactly_the_month_that_was_archived(team: Team) -> Non
     original = archive.load(store, JANUARY)
     month = _january_as_sections(store)
     payload = archive_segments.decode(
-        archive_segments.encode(JANUARY, month["ids"], month["sections"]))
+        archive_segments.encode(JANUARY, month["ids"], month["sections"]), JANUARY)
     assert payload["rows"] == {e: table for e, table in original["rows"].items() if table}
     assert payload["documents"] == original["documents"] and payload["documents"]
     assert _histories(payload) == _histories(original)
@@ -83,8 +83,10 @@ def test_sections_malformed_are_named_not_loaded(team: Team, damage: str) -> Non
         data = data[:-10]
     elif damage == "trailing bytes":
         data += b"\x00"
-    with pytest.raises(IntegrityError, match="sections are malformed"):
-        archive_segments.decode(data)
+    with pytest.raises(IntegrityError) as refused:
+        archive_segments.decode(data, JANUARY)
+    assert refused.value.key == "error.archive.unreadable"
+    assert "malformed sections" in str(refused.value.params["reason"])
 
 
 def test_put_back_refuses_rows_that_were_not_archived_in_that_month(team: Team) -> None:
@@ -100,3 +102,14 @@ def test_put_back_refuses_rows_that_were_not_archived_in_that_month(team: Team) 
         proj.put_back(payload)
     assert proj.archived_months == {JANUARY}
     assert proj.rows["shift"][open_shift]["location"] != "forged"
+
+
+def test_sections_of_another_month_are_refused(team: Team) -> None:
+    """A month's row holding another month's sections (rows moved in the file) is named."""
+    _signed_january(team)
+    store = _reopened(team)
+    month = _january_as_sections(store)
+    data = archive_segments.encode(JANUARY, month["ids"], month["sections"])
+    with pytest.raises(IntegrityError) as refused:
+        archive_segments.decode(data, "2026-02")
+    assert refused.value.key == "error.archive.other_month"
