@@ -237,6 +237,7 @@ def assemble(parts: Iterable[dict[str, Any]], ids: list[str], schema: str
             if proj.rows["timesheet"][sid]["document"]:
                 raise ValueError(f"timesheet {sid} has its document twice")
             proj.archived[sid] = month
+        proj.archived = proj.archived.compacted()
         proj._dirty.update((e, i) for e, rows in proj.rows.items() for i in rows)
         proj.flush()
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:

@@ -38,6 +38,7 @@ from app.domain.model import ENTITIES, Conflict, columns_of, defaults_of
 from app.domain.ops import Op, op_scope
 from app.domain.rights import may_write
 from app.errors import PermissionDenied, SnapshotOutdated
+from app.store.archived_index import ArchivedIndex
 from app.store.history_pack import IdTable, pack, unpack
 from app.store.projection_archive import ArchivedMonths
 
@@ -77,7 +78,7 @@ class Projection(ArchivedMonths):
         self._ids = IdTable()  # the devices and authors packed histories name by number
         # Rows of signed months kept out of memory (``app/store/archive.py``): entity id →
         # month, and how to fetch a month's rows back (set by the store).
-        self.archived: dict[str, str] = {}
+        self.archived = ArchivedIndex()
         self.archived_months: set[str] = set()
         self.archive_loader: Callable[[str], dict[str, Any]] | None = None
         # Reads may bring a month back from the UI thread while sync folds: the store
@@ -389,11 +390,15 @@ class Projection(ArchivedMonths):
         for (entity, eid), history in self.histories.items():
             if history:
                 packed[f"{entity}/{eid}"] = pack(history, self._ids)
+        self.archived = self.archived.compacted()
+        months, records, others = self.archived.stored()
         state = {
             "schema": SCHEMA,
             "ids": self._ids.ids,
             "histories": packed,
-            "archived": _group(self.archived),
+            # The archived ids' sorted records go beside the document, as they are.
+            "archived": {"months": months, "others": others,
+                         "archived_months": sorted(self.archived_months)},
             "rows": self.rows, "conflicts": self.conflicts, "rejected": self.rejected,
             "rejected_in": self.rejected_in,
             "pending": [op.to_wire() for op in self.pending.values()],
@@ -401,7 +406,8 @@ class Projection(ArchivedMonths):
         # Not compressed here: the store compresses the whole snapshot once.
         blob = json.dumps(state, separators=(",", ":")).encode()
         with self.conn:
-            self.conn.execute("INSERT OR REPLACE INTO _state VALUES (1, ?)", (blob,))
+            self.conn.executemany("INSERT OR REPLACE INTO _state VALUES (?, ?)",
+                                  [(1, blob), (2, records)])
         data = self.conn.serialize()
         with self.conn:
             self.conn.execute("DELETE FROM _state")  # only the snapshot needs it
@@ -412,7 +418,8 @@ class Projection(ArchivedMonths):
         """Rebuild from a snapshot made by ``serialize``."""
         proj = cls()
         proj.conn.deserialize(data)
-        row = proj.conn.execute("SELECT blob FROM _state WHERE id = 1").fetchone()
+        row, index = (proj.conn.execute("SELECT blob FROM _state WHERE id = ?", (n,)).fetchone()
+                      for n in (1, 2))
         with proj.conn:
             proj.conn.execute("DELETE FROM _state")
         state = json.loads(row[0])
@@ -424,9 +431,15 @@ class Projection(ArchivedMonths):
         proj.rejected_in = state.get("rejected_in", {})
         proj._packed = state["histories"]
         proj._ids = IdTable(state["ids"])
-        proj.archived = {eid: month for month, eids in state["archived"].items()
-                         for eid in eids}
-        proj.archived_months = set(state["archived"])
+        archived = state["archived"]
+        if "archived_months" in archived:
+            proj.archived = ArchivedIndex(archived["months"], bytes(index[0] if index else b""),
+                                          archived["others"])
+            proj.archived_months = set(archived["archived_months"])
+        else:  # a snapshot from before the index was compact: month → entity ids
+            proj.archived = ArchivedIndex.of((eid, month) for month, eids in archived.items()
+                                             for eid in eids)
+            proj.archived_months = set(archived)
         for raw in state["pending"]:
             op = Op.from_wire(raw)
             proj.pending[op.op_id] = op
@@ -454,14 +467,6 @@ def _months_between(start: str, end: str | None) -> set[str]:
     while f"{year:04d}-{month:02d}" <= last and len(months) < 24:
         months.add(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
-def _group(index: dict[str, str]) -> dict[str, list[str]]:
-    """Entity id → month, turned into month → entity ids (the snapshot's form)."""
-    months: dict[str, list[str]] = defaultdict(list)
-    for eid, month in index.items():
-        months[month].append(eid)
     return months
 
 

@@ -16,6 +16,7 @@ from app.domain.merge import Version
 from app.domain.model import ENTITIES
 from app.domain.ops import Op
 from app.errors import IntegrityError
+from app.store.archived_index import ArchivedIndex
 from app.store.history_pack import IdTable, pack, unpack
 
 
@@ -28,7 +29,7 @@ class ArchivedMonths:
     _ids: IdTable
     _dirty: set[tuple[str, str]]
     # Entity id → month of what is archived; set by ``Projection.__init__`` and ``load``.
-    archived: dict[str, str]
+    archived: ArchivedIndex
     archived_months: set[str]
     archive_loader: Callable[[str], dict[str, Any]] | None
     archive_lock: AbstractContextManager[Any]
