@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import uuid
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.store.archived_index import ArchivedIndex
+from app.store.projection import Projection
 from app.store.store import uuid7
+from tests.store.conftest import Team
+from tests.store.test_archive import JANUARY, _reopened, _signed_january
 
 IDS = [uuid7() for _ in range(12)] + [str(uuid.uuid4()) for _ in range(6)] + [
     "not-a-uuid", "AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE", "0" * 36,
@@ -57,3 +62,26 @@ def test_index_keeps_uuids_in_18_bytes_each() -> None:
     assert all(index[eid] == month for eid, month in pairs)
     assert index.get(uuid7()) is None  # made after all of them
     assert index.get(str(uuid.UUID(int=0))) is None  # before all of them
+
+
+def test_snapshot_written_before_the_compact_index_still_loads(team: Team) -> None:
+    """A snapshot of the former form (``archived``: month → entity ids, no records row)
+    loads with the same archived ids and months."""
+    _signed_january(team)
+    store = _reopened(team)
+    proj = store.projection
+    expected = dict(proj.archived.items())
+    assert expected and proj.archived_months == {JANUARY}
+    db = sqlite3.connect(":memory:")
+    db.deserialize(proj.serialize())
+    state = json.loads(db.execute("SELECT blob FROM _state WHERE id = 1").fetchone()[0])
+    former: dict[str, list[str]] = {}
+    for eid, month in expected.items():
+        former.setdefault(month, []).append(eid)
+    state["archived"] = former
+    with db:
+        db.execute("UPDATE _state SET blob = ? WHERE id = 1", (json.dumps(state).encode(),))
+        db.execute("DELETE FROM _state WHERE id = 2")
+    loaded = Projection.load(db.serialize())
+    assert dict(loaded.archived.items()) == expected
+    assert loaded.archived_months == {JANUARY}
