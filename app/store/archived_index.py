@@ -114,17 +114,24 @@ class ArchivedIndex(MutableMapping[str, str]):
         """The same index with every UUID in the sorted records (for the snapshot)."""
         if not self._added and not self._removed:
             return self
-        months: dict[str, int] = {}
-        records = []
+        gone = {key for key in map(_key, self._removed) if key is not None}
+        records = [self._records[at:at + _RECORD]
+                   for at in range(0, self._count * _RECORD, _RECORD)]
+        if gone:
+            records = [r for r in records if r[:16] not in gone]
+        months = list(self._months)  # the records' numbers stay as they are
+        number = {month: n for n, month in enumerate(months)}
         others: dict[str, str] = {}
-        for eid in self:
-            month = self[eid]
+        for eid, month in self._added.items():
             key = _key(eid)
             if key is None:
                 others[eid] = month
                 continue
-            number = months.setdefault(month, len(months))
-            records.append(key + _MONTH.pack(number))
+            n = number.get(month)
+            if n is None:
+                n = number[month] = len(months)
+                months.append(month)
+            records.append(key + _MONTH.pack(n))
         records.sort()
         return ArchivedIndex(months, b"".join(records), others)
 

@@ -31,6 +31,7 @@ from app.domain.model import ENTITIES, columns_of
 from app.domain.ops import Op, op_scope, scope_of
 from app.errors import IntegrityError
 from app.store import archive, archive_segments, bounded, disk
+from app.store.archived_index import ArchivedIndex
 from app.store.envelope import Envelope
 from app.store.history_pack import IdTable, pack, unpack
 from app.store.projection import SCHEMA, Projection
@@ -216,6 +217,7 @@ def assemble(parts: Iterable[dict[str, Any]], ids: list[str], schema: str
     proj._ids = IdTable(ids)
     months: dict[str, dict[str, Any]] = {}
     documents: dict[str, str] = {}  # timesheet id → month of its archived signed document
+    archived: dict[str, str] = {}  # entity or timesheet id → month, for ``proj.archived``
     try:
         for part in parts:
             archive_segments.merge(proj._ids, proj.rows, proj._packed, part["rows"],
@@ -230,14 +232,14 @@ def assemble(parts: Iterable[dict[str, Any]], ids: list[str], schema: str
                 m = months.setdefault(str(month), {"month": str(month), "ids": list(ids),
                                                    "sections": []})
                 m["sections"].append(entry["blob"])
-                proj.archived.update(dict.fromkeys(entry["ids"], str(month)))
+                archived.update(dict.fromkeys(entry["ids"], str(month)))
                 documents.update(dict.fromkeys(entry["documents"], str(month)))
                 proj.archived_months.add(str(month))
         for sid, month in documents.items():
             if proj.rows["timesheet"][sid]["document"]:
                 raise ValueError(f"timesheet {sid} has its document twice")
-            proj.archived[sid] = month
-        proj.archived = proj.archived.compacted()
+            archived[sid] = month
+        proj.archived = ArchivedIndex.of(archived.items())
         proj._dirty.update((e, i) for e, rows in proj.rows.items() for i in rows)
         proj.flush()
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
