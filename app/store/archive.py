@@ -33,7 +33,7 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from app.errors import IntegrityError
-from app.store import archive_segments, disk
+from app.store import archive_sections, disk
 from app.store.crypto import open_sealed, seal
 from app.store.projection import Projection
 
@@ -101,11 +101,11 @@ def save(store: Store, payloads: list[dict[str, Any]]) -> None:
 
 def save_sections(store: Store, months: list[dict[str, Any]]) -> None:
     """Write the archived months of a checkpoint as they came, one compressed section per
-    scope (``archive_segments``): nothing is decoded or compressed again."""
+    scope (``archive_sections``): nothing is decoded or compressed again."""
     with store.exclusive() as conn:
         for month in months:
             name = _name(store, month["month"])
-            data = archive_segments.encode(month["month"], month["ids"], month["sections"])
+            data = archive_sections.encode(month["month"], month["ids"], month["sections"])
             disk.put_archive(conn, name, seal(store.ring.master, data, f"archive/{name}".encode()))
 
 
@@ -127,8 +127,8 @@ def load(store: Store, month: str) -> dict[str, Any]:
         raise IntegrityError("error.archive.missing", month=month)
     data = open_sealed(store.ring.master, blob, f"archive/{name}".encode(),
                        f"the archived month {month}")
-    if archive_segments.is_sections(data):  # as a checkpoint brought it
-        payload = archive_segments.decode(data, month)
+    if archive_sections.is_sections(data):  # as a checkpoint brought it
+        payload = archive_sections.decode(data, month)
     else:
         payload = json.loads(zlib.decompress(data))
     if payload.get("month") != month:

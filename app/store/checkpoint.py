@@ -30,7 +30,7 @@ from app.domain.merge import Version
 from app.domain.model import ENTITIES, columns_of
 from app.domain.ops import Op, op_scope, scope_of
 from app.errors import IntegrityError
-from app.store import archive, archive_segments, bounded, disk
+from app.store import archive, archive_sections, bounded, disk
 from app.store.archived_index import ArchivedIndex
 from app.store.envelope import Envelope
 from app.store.history_pack import IdTable, pack, unpack
@@ -114,7 +114,7 @@ def _add(section: Callable[[str], dict[str, Any]], ids: IdTable, entity: str, ei
     key = f"{entity}/{eid}"
     if history is None and _one_scope(entity):
         sec = section(field_scope(entity, "id", row))
-        defaults = archive_segments.row_defaults(entity)  # what assembly fills in need not travel
+        defaults = archive_sections.row_defaults(entity)  # what assembly fills in need not travel
         sec["rows"].setdefault(entity, {})[eid] = {
             k: v for k, v in row.items() if k != "id" and (k not in defaults or v != defaults[k])}
         if packed is not None:
@@ -158,7 +158,7 @@ def state_of(proj: Projection) -> dict[str, Any]:
 
 def encode_part(part: dict[str, Any]) -> bytes:
     """A part for the wire: its compressed JSON, then each archived month's section
-    compressed on its own (``archive_segments``: a joining device stores them as they
+    compressed on its own (``archive_sections``: a joining device stores them as they
     are), indexed in the JSON by offset, size, entity ids and timesheet documents."""
     index: dict[str, dict[str, Any]] = {}
     sections: list[bytes] = []
@@ -220,7 +220,7 @@ def assemble(parts: Iterable[dict[str, Any]], ids: list[str], schema: str
     archived: dict[str, str] = {}  # entity or timesheet id → month, for ``proj.archived``
     try:
         for part in parts:
-            archive_segments.merge(proj._ids, proj.rows, proj._packed, part["rows"],
+            archive_sections.merge(proj._ids, proj.rows, proj._packed, part["rows"],
                                    part["histories"])
             proj.conflicts.update(part["conflicts"])
             proj._dirty_conflicts.update(part["conflicts"])

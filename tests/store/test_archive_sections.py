@@ -1,6 +1,6 @@
 """Archived months as a checkpoint carries them: one compressed section per scope, stored
 by a joining device as they came and merged only when the month is read (issue 16:
-``app/store/archive_segments.py``)."""
+``app/store/archive_sections.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.errors import IntegrityError
-from app.store import archive, archive_segments, checkpoint
+from app.store import archive, archive_sections, checkpoint
 from app.store.history_pack import unpack
 from app.store.projection import SCHEMA
 from app.store.services import Services
@@ -45,8 +45,8 @@ def test_sections_load_as_exactly_the_month_that_was_archived(team: Team) -> Non
     store = _reopened(team)
     original = archive.load(store, JANUARY)
     month = _january_as_sections(store)
-    payload = archive_segments.decode(
-        archive_segments.encode(JANUARY, month["ids"], month["sections"]), JANUARY)
+    payload = archive_sections.decode(
+        archive_sections.encode(JANUARY, month["ids"], month["sections"]), JANUARY)
     assert payload["rows"] == {e: table for e, table in original["rows"].items() if table}
     assert payload["documents"] == original["documents"] and payload["documents"]
     assert _histories(payload) == _histories(original)
@@ -78,13 +78,13 @@ def test_sections_malformed_are_named_not_loaded(team: Team, damage: str) -> Non
             % entity.encode()))
     elif damage == "not deflate":
         sections[0] = b"plain text"
-    data = archive_segments.encode(JANUARY, month["ids"], sections)
+    data = archive_sections.encode(JANUARY, month["ids"], sections)
     if damage == "truncated":
         data = data[:-10]
     elif damage == "trailing bytes":
         data += b"\x00"
     with pytest.raises(IntegrityError) as refused:
-        archive_segments.decode(data, JANUARY)
+        archive_sections.decode(data, JANUARY)
     assert refused.value.key == "error.archive.unreadable"
     assert "malformed sections" in str(refused.value.params["reason"])
 
@@ -109,7 +109,7 @@ def test_sections_of_another_month_are_refused(team: Team) -> None:
     _signed_january(team)
     store = _reopened(team)
     month = _january_as_sections(store)
-    data = archive_segments.encode(JANUARY, month["ids"], month["sections"])
+    data = archive_sections.encode(JANUARY, month["ids"], month["sections"])
     with pytest.raises(IntegrityError) as refused:
-        archive_segments.decode(data, "2026-02")
+        archive_sections.decode(data, "2026-02")
     assert refused.value.key == "error.archive.other_month"
