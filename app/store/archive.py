@@ -30,6 +30,7 @@ import hmac
 import json
 import sqlite3
 import zlib
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.errors import IntegrityError
@@ -38,8 +39,8 @@ from app.store.crypto import open_sealed, seal
 from app.store.projection import Projection
 
 if TYPE_CHECKING:
+    from app.store.replay_archive import ReplayArchive
     from app.store.store import Store
-
 
 
 def closed_months(proj: Projection) -> dict[str, dict[str, list[str]]]:
@@ -70,11 +71,14 @@ def closed_months(proj: Projection) -> dict[str, dict[str, list[str]]]:
     return months
 
 
-def archive_closed(store: Store, lock: Any) -> list[dict[str, Any]]:
-    """Take the closed months out of the projection; what ``save`` must then write."""
-    proj = store.projection
-    attach(store, lock)
+def take_out_closed(proj: Projection) -> list[dict[str, Any]]:
+    """Take the closed months out of ``proj``; their payloads (``Projection.take_out``)."""
     closed = closed_months(proj)
+    if any(month in proj.archived_months for month in closed):
+        # Closed again with rows that came since it left: the payload must hold them all.
+        for month in proj.archived_months & set(closed):
+            proj.bring_back(month)
+        closed = closed_months(proj)
     sheets: dict[str, list[str]] = {}
     for sid, sheet in proj.rows["timesheet"].items():
         if sheet["month"] in closed and sheet["document"]:
@@ -90,7 +94,31 @@ def archive_closed(store: Store, lock: Any) -> list[dict[str, Any]]:
     return payloads
 
 
-def save(store: Store, payloads: list[dict[str, Any]]) -> None:
+class Taken:
+    """What a snapshot writes into the archive: the months it took out of memory, and the
+    months a replay took out before (``replay_archive``, not in the file yet), read one at
+    a time while they are written."""
+
+    def __init__(self, proj: Projection, fresh: list[dict[str, Any]],
+                 carried: ReplayArchive | None) -> None:
+        self.proj, self.fresh, self.carried = proj, fresh, carried
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        yield from self.fresh
+        if self.carried is not None:
+            yield from self.carried.carried(self.proj, but=(p["month"] for p in self.fresh))
+
+
+def archive_closed(store: Store, lock: Any) -> Taken:
+    """Take the closed months out of the projection; what ``save`` must then write."""
+    proj = store.projection
+    attach(store, lock)
+    fresh = take_out_closed(proj)
+    carried, proj.scratch = proj.scratch, None  # ``undo`` puts it back
+    return Taken(proj, fresh, carried)
+
+
+def save(store: Store, payloads: Iterable[dict[str, Any]]) -> None:
     """Write taken-out months (inside the snapshot's transaction)."""
     with store.exclusive() as conn:
         for payload in payloads:
@@ -109,10 +137,12 @@ def save_sections(store: Store, months: list[dict[str, Any]]) -> None:
             disk.put_archive(conn, name, seal(store.ring.master, data, f"archive/{name}".encode()))
 
 
-def undo(store: Store, payloads: list[dict[str, Any]]) -> None:
-    """The snapshot was not written: the months stay in memory."""
-    for payload in payloads:
-        store.projection.put_back(payload)
+def undo(store: Store, taken: Taken) -> None:
+    """The snapshot was not written: the months stay in memory (or in the replay's
+    archive they came from)."""
+    for payload in taken.fresh:
+        taken.proj.put_back(payload)
+    taken.proj.scratch = taken.carried
 
 
 def load(store: Store, month: str) -> dict[str, Any]:
@@ -137,9 +167,17 @@ def load(store: Store, month: str) -> dict[str, Any]:
 
 
 def attach(store: Store, lock: Any) -> None:
-    """Let the projection fetch archived months from this store, under the store's lock."""
-    store.projection.archive_loader = lambda month: load(store, month)
-    store.projection.archive_lock = lock
+    """Let the projection fetch archived months from this store, under the store's lock;
+    months a replay took out and no snapshot has written yet come from its ``scratch``."""
+    proj = store.projection
+
+    def loader(month: str) -> dict[str, Any]:
+        if proj.scratch is not None and month in proj.scratch:
+            return proj.scratch.load(month)
+        return load(store, month)
+
+    proj.archive_loader = loader
+    proj.archive_lock = lock
 
 
 def _name(store: Store, month: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain.merge import Version
 from app.domain.model import ENTITIES
@@ -18,6 +18,9 @@ from app.domain.ops import Op
 from app.errors import IntegrityError
 from app.store.archived_index import ArchivedIndex
 from app.store.history_pack import IdTable, pack, unpack
+
+if TYPE_CHECKING:
+    from app.store.replay_archive import ReplayArchive
 
 
 class ArchivedMonths:
@@ -33,6 +36,9 @@ class ArchivedMonths:
     archived_months: set[str]
     archive_loader: Callable[[str], dict[str, Any]] | None
     archive_lock: AbstractContextManager[Any]
+    # Months a replay took out that no snapshot has written into the store's file yet
+    # (``replay_archive``); the store's loader asks it first.
+    scratch: ReplayArchive | None = None
 
     def flush(self) -> None:
         raise NotImplementedError

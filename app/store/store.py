@@ -30,7 +30,7 @@ from typing import Any
 from app.domain.hlc import Hlc
 from app.domain.ops import Op, op_id_for, scope_of
 from app.errors import AssistenzzeitError, IntegrityError, SnapshotOutdated, StoreError, StoreLocked
-from app.store import archive, damage, disk, keys, quarantine
+from app.store import archive, damage, disk, keys, quarantine, replay_archive
 from app.store.crypto import open_sealed, seal
 from app.store.damage import Damage
 from app.store.envelope import (
@@ -160,7 +160,7 @@ class Store:
         self._ring, self._proj = ring, proj
         archive.attach(self, self._lock)  # issue 16: signed months are fetched when needed
         try:
-            found = self._fold_from(upto)
+            found = self._fold_from(upto, archiving=upto <= 0)
         except BaseException:
             # A fold that failed must not stay unlocked: ``lock`` would write it as the
             # snapshot, and its cursor would then pass over everything it never folded.
@@ -356,10 +356,13 @@ class Store:
             self.damaged.append(Damage("snapshot", "failed its check; rebuilt from the log"))
             return Projection(), 0
 
-    def _fold_from(self, after: int) -> list[Damage]:
+    def _fold_from(self, after: int, archiving: bool = False) -> list[Damage]:
         damaged: list[Damage] = list(self.damaged)
         rows = disk.iter_envelopes(self._conn, after, _unreadable(damaged))
-        self.fold_rows(self.projection, rows, damaged)
+        if archiving:  # from the start: closed months leave memory on the way (issue 16)
+            replay_archive.fold_archiving(self, self.projection, rows, damaged)
+        else:
+            self.fold_rows(self.projection, rows, damaged)
         return damaged
 
     def fold_apart(self, proj: Projection, after: int, limit: int

@@ -16,8 +16,9 @@ which folded exactly the same rows on top of the checkpoint: equal, the checkpoi
 it is *refused* and the replayed state takes the store's place, as if the device had never
 used it (a history that does not lead to the heads: the device forgets what it received and
 replays from the start). Either way the device then holds the whole log, so ``check``
-replays everything as on any other device. The replay holds a second projection of the
-whole history while it runs (signed months are not archived on the way).
+replays everything as on any other device. The replay's projection holds the open months
+only: closed ones leave it after each chunk, compressed in memory (``replay_archive``), and
+the comparison loads one month of each side at a time (``state_compare``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from app.errors import IntegrityError
 from app.store import checkpoint as parts
 from app.store.envelope import GENESIS_HASH, Envelope, verify_envelope
 from app.store.projection import Projection
+from app.store.replay_archive import ReplayArchive
+from app.store.state_compare import same_state
 from app.store.store import BEFORE_ALL
 from app.sync import protocol, pull_page
 from app.sync.checkpoint import CheckpointRefused
@@ -70,25 +73,28 @@ def complete(client: SyncClient) -> str:
 
 def _replay_apart(client: SyncClient) -> tuple[bool, bool]:
     """Replay the whole local log into a projection of its own, the store lock held only
-    while a chunk of rows is read, so the app goes on meanwhile (clock-ins, pulls). Then,
-    under the lock and caught up with the rows that came meanwhile, compare it with the
-    store's state (which folded the same rows on top of the checkpoint); not equal, the
-    replayed state takes its place. (state equal, damaged envelopes found)."""
+    while a chunk of rows is read, so the app goes on meanwhile (clock-ins, pulls); closed
+    months leave the replay's memory on the way (``replay_archive``). Then, under the lock
+    and caught up with the rows that came meanwhile, compare it with the store's state
+    (which folded the same rows on top of the checkpoint), one month at a time; not equal,
+    the replayed state takes its place, its archived months written into the store's
+    archive with the snapshot. (state equal, damaged envelopes found)."""
     store = client.store
-    proj, after = Projection(), BEFORE_ALL
+    proj, scratch, after = Projection(), ReplayArchive(), BEFORE_ALL
+    scratch.attach(proj)
     while True:
         after, damaged = store.fold_apart(proj, after, CHUNK)
         if damaged:
             return False, True
+        scratch.archive_closed(proj)  # outside the lock: only this replay changes ``proj``
         client.progress("replay", after)  # called without the store lock (tests wait here)
         if _more_after(store, after):
             continue  # the next chunk (of history, tail or rows that came meanwhile)
-        mine = parts.state_of(proj)  # outside the lock: only this replay changes ``proj``
         with store.exclusive():
             if _more_after(store, after):
                 continue
             # Caught up; nothing folds while the lock is held, so both saw the same rows.
-            same = parts.state_of(store.projection) == mine
+            same = same_state(store.projection, proj)
             if not same:
                 store.adopt(proj)
                 store.write_snapshot()

@@ -14,6 +14,8 @@ import pytest
 
 from app.store import checkpoint as parts
 from app.store import ingest
+from app.store.projection import Projection
+from app.store.replay_archive import ReplayArchive
 from app.sync import checkpoint, checkpoint_audit
 from tests.sync.conftest import join
 from tests.sync.test_checkpoint_join import checkpointed_team, fingerprint, more_ops
@@ -108,5 +110,47 @@ def test_checkpoint_of_the_inviter_is_used_when_another_admin_made_a_newer_one(
         team.sync_all(rounds=2)
         assert parts.record(third.store)["state"] == "verified"
         assert fingerprint(third) == fingerprint(replayed)
+    finally:
+        team.close()
+
+
+def test_checkpoint_check_takes_closed_months_out_of_the_replay(
+        relay_db: str, relay_factory: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replay that checks a checkpoint takes signed months out of its memory on the way
+    (``replay_archive``) and compares one month at a time (``state_compare``): it holds
+    fewer months than the history has, and the checkpoint is verified all the same."""
+    monkeypatch.setattr(checkpoint_audit, "CHUNK", 1)  # the demo history is a few envelopes
+    relay = relay_factory(relay_db)
+    team, _ = checkpointed_team(tmp_path, relay.url, signed=True)
+    rounds: list[set[str]] = []
+    compared: dict[str, Any] = {}
+    real_round, real_compare = ReplayArchive.archive_closed, checkpoint_audit.same_state
+
+    def archive_round(self: ReplayArchive, proj: Projection) -> list[str]:
+        taken = real_round(self, proj)
+        rounds.append(set(proj.archived_months))
+        return taken
+
+    def compare(store_state: Projection, replay: Projection) -> bool:
+        compared["archived"] = set(replay.archived_months)
+        compared["in memory"] = {e["start"][:7] for e in replay.rows["entry"].values()}
+        return real_compare(store_state, replay)
+
+    monkeypatch.setattr(ReplayArchive, "archive_closed", archive_round)
+    monkeypatch.setattr(checkpoint_audit, "same_state", compare)
+    try:
+        signed = set(team.employer.store.projection.archived_months)
+        history = {e["start"][:7] for e in team.employer.store.projection.fingerprint()[
+            "rows"]["entry"].values()}  # brings the employer's months back
+        second = join(team, tmp_path, "Anna Becker", role="employer")  # reads every scope
+        team.assistants.append(second)
+        report = team.client(second).sync()
+        assert parts.record(second.store)["state"] == "verified", report.checkpoint
+        assert any(rounds[:-1]), "no month left the replay before its last chunk"
+        assert compared["archived"] == signed and len(signed) < len(history)
+        assert len(compared["in memory"]) < len(history)
+        assert not compared["in memory"] & signed
+        assert fingerprint(second) == fingerprint(team.employer)
     finally:
         team.close()

@@ -16,10 +16,11 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from app.errors import RelayRefused
+from app.store import archive
 from app.store import checkpoint as parts
 from app.store.crypto import SigningKey
 from app.store.services import Services
-from app.sync import checkpoint
+from app.sync import checkpoint, checkpoint_audit
 from app.sync.client import RelayHttp
 from app.sync.relay_schema import checkpoint_pieces, checkpoints
 from app.sync.relay_store import open_relay_store
@@ -111,12 +112,16 @@ def test_checkpoint_tampered_is_refused_and_device_replays(
         team.close()
 
 
+@pytest.mark.parametrize("signed", [False, True])
 def test_checkpoint_whose_state_is_not_the_logs_is_refused_by_the_replay(
-        relay_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        signed: bool, relay_factory: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A tampered employer device signs a state its log does not hold (a shift moved). The
     relay cannot see it and the signature is right, so the device starts from it; the next
     round fetches the history, replays it, finds the difference, refuses the checkpoint and
-    keeps the replayed state."""
+    keeps the replayed state. ``signed``: the replay took the signed months out on the way;
+    they end up in the device's archive with exactly the rows a replay gives."""
+    monkeypatch.setattr(checkpoint_audit, "CHUNK", 1)  # months leave the replay on the way
     relay = relay_factory(str(tmp_path / "relay.db"))
     real_cut = parts.cut
 
@@ -127,7 +132,7 @@ def test_checkpoint_whose_state_is_not_the_logs_is_refused_by_the_replay(
         return cut, ids
 
     monkeypatch.setattr(parts, "cut", forged_cut)
-    team, replayed = checkpointed_team(tmp_path, relay.url)
+    team, replayed = checkpointed_team(tmp_path, relay.url, signed=signed)
     monkeypatch.setattr(parts, "cut", real_cut)
     try:
         joined = join(team, tmp_path, "Ben Meyer")
@@ -140,6 +145,8 @@ def test_checkpoint_whose_state_is_not_the_logs_is_refused_by_the_replay(
         rec = parts.record(joined.store)
         assert rec["state"] == "refused", report.checkpoint
         assert "not what replaying the log gives" in rec["reason"]
+        if signed:
+            assert_archived_as_replayed(joined, replayed)
         assert fingerprint(joined) == fingerprint(replayed)
         assert not any(s["location"] == "Nicht im Log"
                        for s in joined.store.projection.rows["shift"].values())
@@ -147,6 +154,21 @@ def test_checkpoint_whose_state_is_not_the_logs_is_refused_by_the_replay(
         assert fingerprint(joined) == fingerprint(replayed)
     finally:
         team.close()
+
+
+def assert_archived_as_replayed(joined: Services, replayed: Services) -> None:
+    """The adopted replay's months are in the store's archive, each with exactly the rows
+    (and signed documents) the device that replayed everything holds for it."""
+    proj = joined.store.projection
+    assert proj.archived_months and proj.scratch is None  # written by the snapshot
+    rows = replayed.store.projection.fingerprint()["rows"]
+    for month in sorted(proj.archived_months):
+        payload = archive.load(joined.store, month)  # from the file, sealed
+        assert payload["rows"]["entry"]
+        for entity, archived in payload["rows"].items():
+            assert archived == {eid: rows[entity][eid] for eid in archived}
+        for sid, document in payload["documents"].items():
+            assert document and document == rows["timesheet"][sid]["document"]
 
 
 def test_checkpoint_refused_by_relay_when_signed_heads_are_not_its_log(

@@ -1,0 +1,81 @@
+"""Are two projections' states equal, archived months included, one month in memory at a time
+(issue 16: the check of a checkpoint compares years of state).
+
+Equal means what ``Projection.fingerprint`` compares — every row (an archived month's rows
+and signed documents as they would be brought back), the conflicts and which ops were
+rejected — without bringing months back or building the history in one dict. The two sides
+may have archived different months (the store archives at snapshots, a replay while it
+folds, and a month read or reopened since stays in memory), so every row is looked up where
+its side keeps it: the archived months of both sides in turn, then the rows in memory that
+neither side archived.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.store.projection import Projection
+
+_KEEP = 3  # months held per side (the one compared, and a row's other month, rarely)
+
+
+class _Side:
+    """One projection's rows, wherever they are kept."""
+
+    def __init__(self, proj: Projection) -> None:
+        self.proj = proj
+        self._loaded: dict[str, dict[str, Any]] = {}
+
+    def month(self, month: str) -> dict[str, Any] | None:
+        """The archived month's payload, or None when this side keeps it in memory."""
+        proj = self.proj
+        if month not in proj.archived_months:
+            return None
+        if month not in self._loaded:
+            if len(self._loaded) >= _KEEP:
+                del self._loaded[next(iter(self._loaded))]
+            if proj.archive_loader is None:
+                raise ValueError(f"the archived month {month} cannot be loaded here")
+            self._loaded[month] = proj.archive_loader(month)
+        return self._loaded[month]
+
+    def row(self, entity: str, eid: str) -> dict[str, Any] | None:
+        proj = self.proj
+        where = proj.archived.get(eid)
+        payload = None if where is None else self.month(where)
+        if payload is None:
+            return proj.rows[entity].get(eid)
+        if entity == "timesheet":  # the row stays in memory, its signed document is archived
+            row = proj.rows["timesheet"].get(eid)
+            if row is None or eid not in payload["documents"]:
+                return row
+            return {**row, "document": payload["documents"][eid]}
+        archived: dict[str, Any] | None = payload["rows"].get(entity, {}).get(eid)
+        return archived
+
+
+def _keys(payload: dict[str, Any] | None) -> set[tuple[str, str]]:
+    if payload is None:
+        return set()
+    keys = {(entity, eid) for entity, rows in payload["rows"].items() for eid in rows}
+    return keys | {("timesheet", sid) for sid in payload["documents"]}
+
+
+def same_state(a: Projection, b: Projection) -> bool:
+    """``a.fingerprint() == b.fingerprint()``, without bringing archived months back."""
+    if a.conflicts != b.conflicts or a.rejected.keys() != b.rejected.keys():
+        return False
+    if a.rows.keys() != b.rows.keys():
+        return False
+    sa, sb = _Side(a), _Side(b)
+    for month in sorted(a.archived_months | b.archived_months):
+        for entity, eid in _keys(sa.month(month)) | _keys(sb.month(month)):
+            if sa.row(entity, eid) != sb.row(entity, eid):
+                return False
+    for entity, rows in a.rows.items():
+        for eid in rows.keys() | b.rows[entity].keys():
+            if eid in a.archived or eid in b.archived:
+                continue  # compared with its month above
+            if rows.get(eid) != b.rows[entity].get(eid):
+                return False
+    return True
