@@ -17,7 +17,8 @@ A month comes back into memory, exactly as it left, when
   op, a late edit of an old shift): ``Projection._unarchive_for``;
 
 it is archived again by a later snapshot if it is still closed. The log is never touched:
-``check`` and a full replay fold every envelope as before. A table name, not a month, is
+``check`` and a full replay fold every envelope as before, taking closed months out on the
+way (``replay_archive``: compressed in memory until the next snapshot writes them here). A table name, not a month, is
 what the file shows: each month's row is keyed by an HMAC of the month under the master
 key.
 """
