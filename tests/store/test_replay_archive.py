@@ -121,15 +121,21 @@ def test_same_state_however_the_months_are_archived(team: Team) -> None:
     assert store.projection.archived_months == set(MONTHS[:-1]) - {MONTHS[1]}
     assert same_state(store.projection, apart)
 
-    # A changed row in an archived month, and a changed signed document, are found.
-    payload = scratch.load(MONTHS[0])
-    shift = next(iter(payload["rows"]["shift"].values()))
+    # A changed row in an archived month, and a changed signed document, are found,
+    # in memory and archived again.
+    shift = next(iter(scratch.load(MONTHS[0])["rows"]["shift"].values()))
     apart.bring_back(MONTHS[0])
     apart.rows["shift"][shift["id"]]["location"] = "Nicht im Log"
     assert not same_state(store.projection, apart)
+    assert scratch.archive_closed(apart) == [MONTHS[0]]
+    assert not same_state(store.projection, apart) and not same_state(apart, store.projection)
+    apart.bring_back(MONTHS[0])
     apart.rows["shift"][shift["id"]]["location"] = shift["location"]
     assert same_state(store.projection, apart)
     sid = next(iter(scratch.load(MONTHS[2])["documents"]))
     apart.bring_back(MONTHS[2])
     apart.rows["timesheet"][sid]["document"] += " "
+    assert not same_state(store.projection, apart)
+    scratch.archive_closed(apart)
+    assert {MONTHS[0], MONTHS[2]} <= apart.archived_months
     assert not same_state(store.projection, apart)
