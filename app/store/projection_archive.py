@@ -39,6 +39,9 @@ class ArchivedMonths:
     # Months a replay took out that no snapshot has written into the store's file yet
     # (``replay_archive``); the store's loader asks it first.
     scratch: ReplayArchive | None = None
+    # Counts months taken out and put back: a comparison that lets go of the store's lock
+    # between months sees whether the months moved meanwhile (``checkpoint_audit``).
+    archive_changes: int = 0
 
     def flush(self) -> None:
         raise NotImplementedError
@@ -88,6 +91,7 @@ class ArchivedMonths:
                     f"DELETE FROM {ENTITIES[entity].__tablename__} WHERE id = ?",
                     ((eid,) for eid in eids))
         self.archived_months.add(month)
+        self.archive_changes += 1
         return {"month": month, "ids": list(self._ids.ids), "rows": rows,
                 "histories": histories, "documents": documents}
 
@@ -100,6 +104,7 @@ class ArchivedMonths:
                                        for sid in payload["documents"]):
             raise IntegrityError("error.archive.other_month", month=month)
         self.archived_months.discard(month)
+        self.archive_changes += 1
         for sid, document in payload["documents"].items():
             self.rows["timesheet"][sid]["document"] = document
             self.archived.pop(sid, None)

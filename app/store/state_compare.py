@@ -6,8 +6,9 @@ and signed documents as they would be brought back), the conflicts and which ops
 rejected — without bringing months back or building the history in one dict. The two sides
 may have archived different months (the store archives at snapshots, a replay while it
 folds, and a month read or reopened since stays in memory), so every row is looked up where
-its side keeps it: the archived months of both sides in turn, then the rows in memory that
-neither side archived.
+its side keeps it: the archived months of both sides in turn (``same_month``), then the rows
+in memory that neither side archived (``same_rest``); a caller may let go of a lock between
+those steps (``app/sync/checkpoint_audit.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from app.store.projection import Projection
 _KEEP = 3  # months held per side (the one compared, and a row's other month, rarely)
 
 
-class _Side:
+class Side:
     """One projection's rows, wherever they are kept."""
 
     def __init__(self, proj: Projection) -> None:
@@ -67,29 +68,40 @@ def _keys(payload: dict[str, Any] | None) -> set[tuple[str, str]]:
     return keys | {("timesheet", sid) for sid in payload["documents"]}
 
 
-def same_state(a: Projection, b: Projection) -> bool:
-    """``a.fingerprint() == b.fingerprint()``, without bringing archived months back."""
+def months_of(a: Projection, b: Projection) -> list[str]:
+    """The months either side keeps archived, in the order ``same_month`` takes them."""
+    return sorted(a.archived_months | b.archived_months)
+
+
+def same_month(sa: Side, sb: Side, month: str) -> bool:
+    """Are the rows that either side keeps archived in ``month`` equal on both sides?"""
+    pa, pb = sa.month(month), sb.month(month)
+    if pa is not None and pb is not None and _rows(pa) == _rows(pb):
+        # Cut alike (the common case): equal as they are, each row being where its side's
+        # index says (``take_out`` notes every id it takes). The timesheets whose documents
+        # left are still compared whole, below.
+        keys = _keys({"rows": {}, "documents": pa["documents"] | pb["documents"]})
+    else:
+        keys = _keys(pa) | _keys(pb)
+    return all(sa.row(entity, eid) == sb.row(entity, eid) for entity, eid in keys)
+
+
+def same_rest(a: Projection, b: Projection) -> bool:
+    """Conflicts, rejected ops and the rows neither side keeps archived."""
     if a.conflicts != b.conflicts or a.rejected.keys() != b.rejected.keys():
         return False
     if a.rows.keys() != b.rows.keys():
         return False
-    sa, sb = _Side(a), _Side(b)
-    for month in sorted(a.archived_months | b.archived_months):
-        pa, pb = sa.month(month), sb.month(month)
-        if pa is not None and pb is not None and _rows(pa) == _rows(pb):
-            # Cut alike (the common case): equal as they are, each row being where its
-            # side's index says (``take_out`` notes every id it takes). The timesheets
-            # whose documents left are still compared whole, below.
-            keys = _keys({"rows": {}, "documents": pa["documents"] | pb["documents"]})
-        else:
-            keys = _keys(pa) | _keys(pb)
-        for entity, eid in keys:
-            if sa.row(entity, eid) != sb.row(entity, eid):
-                return False
     for entity, rows in a.rows.items():
         for eid in rows.keys() | b.rows[entity].keys():
             if eid in a.archived or eid in b.archived:
-                continue  # compared with its month above
+                continue  # compared with its month
             if rows.get(eid) != b.rows[entity].get(eid):
                 return False
     return True
+
+
+def same_state(a: Projection, b: Projection) -> bool:
+    """``a.fingerprint() == b.fingerprint()``, without bringing archived months back."""
+    sa, sb = Side(a), Side(b)
+    return all(same_month(sa, sb, m) for m in months_of(a, b)) and same_rest(a, b)

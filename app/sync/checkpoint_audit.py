@@ -10,8 +10,9 @@ Then the whole local log is replayed from scratch into a projection of its own, 
 signature checked (as ``assistenzzeit check`` does), in chunks of ``CHUNK`` envelopes: the
 store lock is held only to read a chunk, so the app goes on (a clock-in, a pull) while years
 are replayed. Once the replay has folded every row the store holds — new rows that came
-meanwhile are replayed too —, the lock is taken once to compare it with the store's state,
-which folded exactly the same rows on top of the checkpoint: equal, the checkpoint is
+meanwhile are replayed too —, it is compared with the store's state, which folded exactly
+the same rows on top of the checkpoint, the lock held for one month at a time (a row that
+comes meanwhile is replayed and the comparison starts again): equal, the checkpoint is
 *verified*; not equal — an employer's device that signed a state its log does not hold —,
 it is *refused* and the replayed state takes the store's place, as if the device had never
 used it (a history that does not lead to the heads: the device forgets what it received and
@@ -30,7 +31,7 @@ from app.store import checkpoint as parts
 from app.store.envelope import GENESIS_HASH, Envelope, verify_envelope
 from app.store.projection import Projection
 from app.store.replay_archive import ReplayArchive
-from app.store.state_compare import same_state
+from app.store.state_compare import Side, months_of, same_month, same_rest
 from app.store.store import BEFORE_ALL
 from app.sync import protocol, pull_page
 from app.sync.checkpoint import CheckpointRefused
@@ -74,11 +75,11 @@ def complete(client: SyncClient) -> str:
 def _replay_apart(client: SyncClient) -> tuple[bool, bool]:
     """Replay the whole local log into a projection of its own, the store lock held only
     while a chunk of rows is read, so the app goes on meanwhile (clock-ins, pulls); closed
-    months leave the replay's memory on the way (``replay_archive``). Then, under the lock
-    and caught up with the rows that came meanwhile, compare it with the store's state
-    (which folded the same rows on top of the checkpoint), one month at a time; not equal,
-    the replayed state takes its place, its archived months written into the store's
-    archive with the snapshot. (state equal, damaged envelopes found)."""
+    months leave the replay's memory on the way (``replay_archive``). Then, caught up with
+    the rows that came meanwhile, compare it with the store's state (which folded the same
+    rows on top of the checkpoint), one month at a time; not equal, the replayed state
+    takes its place, its archived months written into the store's archive with the
+    snapshot. (state equal, damaged envelopes found)."""
     store = client.store
     proj, scratch, after = Projection(), ReplayArchive(), BEFORE_ALL
     scratch.attach(proj)
@@ -90,15 +91,50 @@ def _replay_apart(client: SyncClient) -> tuple[bool, bool]:
         client.progress("replay", after)  # called without the store lock (tests wait here)
         if _more_after(store, after):
             continue  # the next chunk (of history, tail or rows that came meanwhile)
-        with store.exclusive():
-            if _more_after(store, after):
-                continue
-            # Caught up; nothing folds while the lock is held, so both saw the same rows.
-            same = same_state(store.projection, proj)
-            if not same:
-                store.adopt(proj)
-                store.write_snapshot()
+        same = _compare(client, proj, after)
+        if same is not None:
             return same, False
+        # Rows came, or the store's months moved, while comparing: catch up, compare again.
+
+
+def _compare(client: SyncClient, replay: Projection, after: int) -> bool | None:
+    """Compare the replay (caught up to row ``after``) with the store's state, the store
+    lock held for one month at a time (the replay's side of a month is read before taking
+    it), the rest under a last hold in which a replayed state that differs takes the
+    store's place. None: the store changed meanwhile (a row folded, a month taken out or
+    brought back), so the comparison says nothing."""
+    store = client.store
+    mine = Side(replay)
+    with store.exclusive():
+        if _more_after(store, after):
+            return None
+        theirs = Side(store.projection)
+        seen = theirs.proj.archive_changes
+        months = months_of(theirs.proj, replay)
+
+    def changed() -> bool:
+        return (store.projection is not theirs.proj or theirs.proj.archive_changes != seen
+                or _more_after(store, after))
+
+    same = True
+    for month in months:
+        mine.month(month)  # outside the lock: only this replay changes ``replay``
+        client.progress("compare", after)  # without the store lock (tests write here)
+        with store.exclusive():
+            if changed():
+                return None
+            if not same_month(theirs, mine, month):
+                same = False
+                break
+    with store.exclusive():
+        if changed():
+            return None
+        # Nothing folded since row ``after`` on either side: both saw the same rows.
+        same = same and same_rest(theirs.proj, replay)
+        if not same:
+            store.adopt(replay)
+            store.write_snapshot()
+        return same
 
 
 def _more_after(store: Store, row: int) -> bool:

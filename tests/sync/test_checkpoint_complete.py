@@ -21,12 +21,15 @@ from tests.sync.conftest import join
 from tests.sync.test_checkpoint_join import checkpointed_team, fingerprint, more_ops
 
 
-def test_checkpoint_check_does_not_block_a_clock_in(relay_db: str, relay_factory: Any,
-                                                    tmp_path: Path,
+@pytest.mark.parametrize("stage", ["replay", "compare"])
+def test_checkpoint_check_does_not_block_a_clock_in(stage: str, relay_db: str,
+                                                    relay_factory: Any, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``compare``: the clock-in comes between two months of the comparison (signed months
+    are archived), which then starts again once the replay has folded it."""
     monkeypatch.setattr(checkpoint_audit, "CHUNK", 7)  # several chunks, and rows meanwhile
     relay = relay_factory(relay_db)
-    team, replayed = checkpointed_team(tmp_path, relay.url)
+    team, replayed = checkpointed_team(tmp_path, relay.url, signed=stage == "compare")
     try:
         started = join(team, tmp_path, "Ben Meyer")
         team.assistants.append(started)
@@ -35,8 +38,8 @@ def test_checkpoint_check_does_not_block_a_clock_in(relay_db: str, relay_factory
         member = started.store.member_id
         seen: dict[str, Any] = {}
 
-        def clock_in_meanwhile(stage: str, n: int) -> None:
-            if stage != "replay" or "state" in seen:
+        def clock_in_meanwhile(now: str, n: int) -> None:
+            if now != stage or "state" in seen:
                 return
             # Another thread, as the app's screen would be: it blocks if the replay held
             # the store lock (a reentrant lock would let this thread through).
@@ -47,10 +50,20 @@ def test_checkpoint_check_does_not_block_a_clock_in(relay_db: str, relay_factory
             seen["state"] = parts.record(started.store)["state"]
             seen["during"] = "entry" in seen
 
+        outcomes: list[bool | None] = []
+        real_compare = checkpoint_audit._compare
+
+        def compare(*args: Any) -> bool | None:
+            outcomes.append(real_compare(*args))
+            return outcomes[-1]
+
+        monkeypatch.setattr(checkpoint_audit, "_compare", compare)
         client = team.client(started)
         client.progress = clock_in_meanwhile
         report = client.sync()  # round 2 of ``started``: history fetched, replayed, checked
         assert seen["during"], "the clock-in did not get through while the check ran"
+        # Compared once caught up; a row that came while comparing: compared again.
+        assert outcomes == ([None, True] if stage == "compare" else [True])
         assert seen["state"] == "started"  # it ran during the check, not after
         assert parts.record(started.store)["state"] == "verified", report.checkpoint
         assert seen["entry"] in started.store.projection.rows["entry"]
@@ -125,7 +138,7 @@ def test_checkpoint_check_takes_closed_months_out_of_the_replay(
     team, _ = checkpointed_team(tmp_path, relay.url, signed=True)
     rounds: list[set[str]] = []
     compared: dict[str, Any] = {}
-    real_round, real_compare = ReplayArchive.archive_closed, checkpoint_audit.same_state
+    real_round, real_compare = ReplayArchive.archive_closed, checkpoint_audit.same_rest
 
     def archive_round(self: ReplayArchive, proj: Projection) -> list[str]:
         taken = real_round(self, proj)
@@ -138,7 +151,7 @@ def test_checkpoint_check_takes_closed_months_out_of_the_replay(
         return real_compare(store_state, replay)
 
     monkeypatch.setattr(ReplayArchive, "archive_closed", archive_round)
-    monkeypatch.setattr(checkpoint_audit, "same_state", compare)
+    monkeypatch.setattr(checkpoint_audit, "same_rest", compare)
     try:
         signed = set(team.employer.store.projection.archived_months)
         history = {e["start"][:7] for e in team.employer.store.projection.fingerprint()[
