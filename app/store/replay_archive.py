@@ -4,10 +4,10 @@ A full replay (``check``, ``Store.replay``, the check of a checkpoint in
 ``app/sync/checkpoint_audit.py``) folds years of envelopes into a new projection. Without
 this it holds the whole history in memory before the first snapshot archives it; with it,
 every ``CHUNK`` envelopes the months that are closed by then (``archive.closed_months``)
-leave the projection as ``take_out`` payloads, compressed in memory: a month of a team of ten
-is some ten kilobytes so (its rows and field histories are hundreds of kilobytes unpacked,
-megabytes as Python objects). Ops that touch such a month bring it back as with the store's
-archive (``Projection.archive_loader``).
+leave the projection as ``take_out`` payloads, compressed in memory: about 120 kB a month
+for the ten assistants of ``bench/bench_join.py`` (14 MB for ten years), where the month
+held in the projection takes megabytes. Ops that touch such a month bring it back as with
+the store's archive (``Projection.archive_loader``).
 
 The months are not in the store's file yet: the projection keeps this archive as
 ``scratch`` until the store's next snapshot writes them into its archive, sealed, in the
