@@ -73,6 +73,8 @@ class ReplayArchive:
             self._months[payload["month"]] = zlib.compress(
                 json.dumps(payload, separators=(",", ":")).encode(), LEVEL)
             taken.append(payload["month"])
+        if taken:  # the ids just archived, as 18-byte records rather than a dict
+            proj.archived = proj.archived.compacted()
         return taken
 
     def carried(self, proj: Projection, but: Iterable[str] = ()) -> Iterator[dict[str, Any]]:
