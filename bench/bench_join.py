@@ -28,7 +28,10 @@ Each side runs in its own process, started by this small parent: on Linux a proc
 inherits its parent's peak RSS (``ru_maxrss`` survives fork and exec), so the joining
 device's figure is its own. The machine's load is printed with every figure.
 
-    .venv/bin/python bench/bench_join.py [--years 1,5,10] [--keep DIR] [--unsigned]
+``--replay`` makes the new device ignore the checkpoint and replay the whole log (the path
+of a device whose checkpoint was refused, or of a team without one).
+
+    .venv/bin/python bench/bench_join.py [--years 1,5,10] [--keep DIR] [--unsigned] [--replay]
 """
 
 from __future__ import annotations
@@ -157,6 +160,9 @@ def joiner_side(where: Path, url: str, code: str, month: str, expected: int) -> 
     from bench.bench_sync import KDF_N, PW
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     joined = join_with_code(where, PW, code, "Tablet", kdf_n=KDF_N)
+    if os.environ.get("AZ_JOIN_REPLAY"):  # --replay: as if its checkpoint had been refused
+        from app.store import checkpoint
+        checkpoint.set_state(joined.store, "refused", "bench_join --replay")
     services = Services(joined.store)
     print(joined.store.device_id, flush=True)
     sys.stdin.readline()  # approved
@@ -330,6 +336,7 @@ def main() -> None:
     p.add_argument("--keep", type=Path, help="build histories (and relay databases) here "
                    "once and reuse them")
     p.add_argument("--unsigned", action="store_true", help="no month signed")
+    p.add_argument("--replay", action="store_true", help="the new device replays the log")
     p.add_argument("--build", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--upload", nargs=2, help=argparse.SUPPRESS)
     p.add_argument("--employer", nargs=3, help=argparse.SUPPRESS)
@@ -349,6 +356,8 @@ def main() -> None:
     elif args.timetagger:
         timetagger_side(args.timetagger)
     else:
+        if args.replay:
+            os.environ["AZ_JOIN_REPLAY"] = "1"  # the joining child reads it
         print(f"bench_join {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
               f"{load()}; {'nothing signed' if args.unsigned else 'past months signed'}")
         base = args.keep or Path(tempfile.mkdtemp(prefix="az-join-"))

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from app.domain.hlc import ClockSkewError
 from app.domain.ops import Op
 from app.errors import DamagedEnvelope, IntegrityError, ProtocolError
-from app.store import disk, keys, quarantine
+from app.store import disk, keys, quarantine, replay_archive
 from app.store.envelope import (
     GENESIS_HASH,
     Envelope,
@@ -137,7 +137,10 @@ def ingest(store: Store, items: list[Received], park: bool = False) -> IngestRes
     """Take a page in. ``park``: an envelope whose key is missing is parked in quarantine
     (the caller asked the relay for keys already) instead of stopping the page there."""
     with store.exclusive() as conn, gc_paused():
-        return _Ingest(store, conn, park).run(items)
+        result = _Ingest(store, conn, park).run(items)
+        if result.ops:
+            replay_archive.after_ingest(store.projection, result.ops)
+        return result
 
 
 class _Ingest:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from app.store.store import Store
 
 CHUNK = 5000  # envelopes folded between two looks for closed months (a few months of a team)
+# Received ops folded into a store's projection between two looks (``after_ingest``).
+LOOK_EVERY_OPS = 15_000
 LEVEL = 1  # compression while replaying; the store's archive compresses again when saving
 
 
@@ -41,6 +43,7 @@ class ReplayArchive:
 
     def __init__(self) -> None:
         self._months: dict[str, bytes] = {}
+        self.folded = 0  # received ops since the last look (``after_ingest``)
 
     def __contains__(self, month: object) -> bool:
         return month in self._months
@@ -96,4 +99,18 @@ def fold_archiving(store: Store, proj: Projection, rows: Iterable[tuple[int, Env
     it = iter(rows)
     while chunk := list(itertools.islice(it, CHUNK)):
         store.fold_rows(proj, chunk, damaged)
+        scratch.archive_closed(proj)
+
+
+def after_ingest(proj: Projection, n_ops: int) -> None:
+    """A page of received ops was folded into the store's projection (under the store's
+    lock). A device that joins without a checkpoint receives years this way: every
+    ``LOOK_EVERY_OPS`` ops, the months closed by then leave memory into the scratch archive,
+    which the store's next snapshot writes into its archive."""
+    scratch = proj.scratch
+    if scratch is None:
+        scratch = proj.scratch = ReplayArchive()
+    scratch.folded += n_ops
+    if scratch.folded >= LOOK_EVERY_OPS:
+        scratch.folded = 0
         scratch.archive_closed(proj)
