@@ -104,6 +104,7 @@ class Store:
         store = cls(directory, conn, clock)
         store._ring = ring
         store._proj = Projection()
+        archive.attach(store, store._lock)  # a first sync may archive months already
         return store
 
     @classmethod

@@ -34,11 +34,14 @@ def test_joining_by_full_replay_archives_signed_months_on_the_way(
         assert proj.archived_months == team.employer.store.projection.archived_months
         assert proj.scratch is not None and all(m in proj.scratch for m in proj.archived_months)
         expected = fingerprint(team.employer)
+        months = set(proj.archived_months)
+        assert fingerprint(tablet) == expected  # read back from where they were kept aside
+        assert not proj.archived_months
         where = tablet.store.directory
         tablet.store.close()  # the first snapshot writes them into the archive
         reopened = Store.open(where)
         assert reopened.unlock(PW) == []
-        assert reopened.projection.archived_months  # read back from the file, not memory
+        assert reopened.projection.archived_months == months  # archived again at close
         assert reopened.projection.scratch is None or not any(
             m in reopened.projection.scratch for m in reopened.projection.archived_months)
         team.assistants[-1] = Services(reopened)
