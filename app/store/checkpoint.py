@@ -141,21 +141,6 @@ def _one_scope(entity: str) -> bool:
     return len({field_scope(entity, c, {"member_id": "owner"}) for c in cols}) <= 1
 
 
-def state_of(proj: Projection) -> dict[str, Any]:
-    """What ``Projection.fingerprint`` compares, archived months read from the archive
-    without bringing them back (that would unpack years of histories)."""
-    rows = {entity: dict(table) for entity, table in proj.rows.items()}
-    for month in sorted(proj.archived_months):
-        if proj.archive_loader is None:
-            raise IntegrityError(f"the archived month {month} cannot be loaded here")
-        payload = proj.archive_loader(month)
-        for entity, archived in payload["rows"].items():
-            rows[entity].update(archived)
-        for sid, document in payload["documents"].items():
-            rows["timesheet"][sid] = {**rows["timesheet"][sid], "document": document}
-    return {"rows": rows, "conflicts": proj.conflicts, "rejected": sorted(proj.rejected)}
-
-
 def encode_part(part: dict[str, Any]) -> bytes:
     """A part for the wire: its compressed JSON, then each archived month's section
     compressed on its own (``archive_sections``: a joining device stores them as they
