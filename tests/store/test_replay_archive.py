@@ -54,12 +54,19 @@ def _fingerprint(store: Store) -> str:
     return json.dumps(store.projection.fingerprint(), sort_keys=True, default=str)
 
 
-def test_replay_holds_only_open_months_and_the_snapshot_archives_them(
-        team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+def _closed_history(team: Team, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Months signed one by one, the store closed, replays looking every 4 envelopes; the
+    state's fingerprint."""
     _months_signed_one_by_one(team)
     expected = _fingerprint(team.store)
     team.store.close()
     monkeypatch.setattr(replay_archive, "CHUNK", 4)
+    return expected
+
+
+def test_replay_holds_only_open_months_and_the_snapshot_archives_them(
+        team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _closed_history(team, monkeypatch)
     rounds = _watch_rounds(monkeypatch)
 
     store = Store.open(team.path)
@@ -84,10 +91,7 @@ def test_replay_holds_only_open_months_and_the_snapshot_archives_them(
 
 def test_replayed_months_stay_readable_when_the_snapshot_fails(
         team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
-    _months_signed_one_by_one(team)
-    expected = _fingerprint(team.store)
-    team.store.close()
-    monkeypatch.setattr(replay_archive, "CHUNK", 4)
+    expected = _closed_history(team, monkeypatch)
     store = Store.open(team.path)
     store.verify_all(PASSPHRASE)
     scratch = store.projection.scratch
