@@ -46,8 +46,10 @@ class ArchivedIndex(MutableMapping[str, str]):
         self._records = records  # sorted by UUID
         self._count = len(records) // _RECORD
         # ``uuid7`` ids grow with time: what is made today sorts after every archived id,
-        # so most lookups of a fold end at this one comparison.
-        self._last = records[-_RECORD:-2] if records else b""
+        # so most lookups of a fold end at one comparison of text. (A canonical UUID's text
+        # sorts as its bytes; any other text has no record at all.)
+        self._first = _text(records[:16]) if records else ""
+        self._last = _text(records[-_RECORD:-2]) if records else ""
         self._added: dict[str, str] = dict(others or {})
         self._removed: set[str] = set()  # ids of records taken away since
 
@@ -62,7 +64,7 @@ class ArchivedIndex(MutableMapping[str, str]):
         month = self._added.get(eid)
         if month is not None:
             return month
-        if not self._count or eid in self._removed:
+        if not self._count or eid > self._last or eid < self._first or eid in self._removed:
             return default
         found = self._find(eid)
         return default if found is None else self._months[found]
@@ -143,7 +145,7 @@ class ArchivedIndex(MutableMapping[str, str]):
     def _find(self, eid: str) -> int | None:
         """The month number of ``eid``'s record, by bisection over the sorted records."""
         key = _key(eid)
-        if key is None or key > self._last:
+        if key is None:
             return None
         records, lo, hi = self._records, 0, self._count
         while lo < hi:
