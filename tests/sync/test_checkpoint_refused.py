@@ -6,6 +6,7 @@ bypassed by writing its database directly, as a hostile relay or an old one coul
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +16,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from app.errors import RelayRefused
-from app.store import archive
+from app.errors import IntegrityError, RelayRefused
+from app.store import archive, archive_sections, disk
 from app.store import checkpoint as parts
-from app.store.crypto import SigningKey
+from app.store.crypto import SigningKey, seal
 from app.store.services import Services
 from app.sync import checkpoint, checkpoint_audit
 from app.sync.client import RelayHttp
@@ -151,6 +152,38 @@ def test_checkpoint_whose_state_is_not_the_logs_is_refused_by_the_replay(
         assert not any(s["location"] == "Nicht im Log"
                        for s in joined.store.projection.rows["shift"].values())
         team.sync_all(rounds=1)
+        assert fingerprint(joined) == fingerprint(replayed)
+    finally:
+        team.close()
+
+
+def test_checkpoint_whose_archived_month_does_not_decode_is_refused_by_the_replay(
+        relay_factory: Any, tmp_path: Path) -> None:
+    """A joining device stores a checkpoint's archived months as they came and decodes them
+    only when read: a month that does not decode (a broken employer device signed it) is
+    found by the check, which refuses the checkpoint and keeps the replayed state, instead
+    of failing every round."""
+    relay = relay_factory(str(tmp_path / "relay.db"))
+    team, replayed = checkpointed_team(tmp_path, relay.url, signed=True)
+    try:
+        joined = join(team, tmp_path, "Ben Meyer")
+        team.assistants.append(joined)
+        store = joined.store
+        month = sorted(store.projection.archived_months)[0]
+        name = archive._name(store, month)
+        broken = archive_sections.encode(month, [], [zlib.compress(b"[not a section]")])
+        with store.exclusive() as conn:
+            disk.put_archive(conn, name, seal(store.ring.master, broken,
+                                              f"archive/{name}".encode()))
+        with pytest.raises(IntegrityError):
+            archive.load(store, month)
+
+        report = team.client(joined).sync()
+        rec = parts.record(store)
+        assert rec["state"] == "refused", report.checkpoint
+        assert "not what replaying the log gives" in rec["reason"]
+        team.client(replayed).sync()
+        assert_archived_as_replayed(joined, replayed)
         assert fingerprint(joined) == fingerprint(replayed)
     finally:
         team.close()
